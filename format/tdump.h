@@ -1,0 +1,162 @@
+/*
+ * tdump.h - the tether dump file format, shared by libtether (writer) and the
+ * tether tool (reader).  This header and man/tether-dump.5 describe the same
+ * thing; tests/cli/docs.sh checks that every record type named here is
+ * documented there.
+ *
+ * Layout: a fixed file header, then a sequence of records.  Every record
+ * starts with a tt_rec_hdr giving its type and payload length, so a reader
+ * skips record types it does not know.  All integers are little-endian and
+ * naturally aligned; every record payload is padded to a multiple of 8 bytes.
+ * Strings are stored as a uint32 length followed by the bytes (no NUL),
+ * padded to 8.  A complete file ends with a TT_REC_END record; a file without
+ * one is truncated.
+ */
+#ifndef TETHER_TDUMP_H
+#define TETHER_TDUMP_H
+
+#include <stdint.h>
+
+#define TT_DUMP_MAGIC "TETHERDP"	/* 8 bytes, no NUL */
+#define TT_DUMP_MAJOR 1			/* readers reject another major */
+#define TT_DUMP_MINOR 0			/* readers accept any minor */
+
+/* File header: the first 32 bytes of every dump. */
+struct tt_file_hdr {
+	char magic[8];		/* TT_DUMP_MAGIC */
+	uint16_t major;		/* TT_DUMP_MAJOR */
+	uint16_t minor;		/* TT_DUMP_MINOR */
+	uint32_t hdr_size;	/* sizeof(struct tt_file_hdr) */
+	uint64_t flags;		/* reserved, 0 */
+	uint64_t reserved;	/* reserved, 0 */
+};
+
+/* Record header: 16 bytes before every record payload. */
+struct tt_rec_hdr {
+	uint32_t type;		/* enum tt_rec_type */
+	uint32_t reserved;	/* 0 */
+	uint64_t len;		/* payload bytes that follow, a multiple of 8 */
+};
+
+/*
+ * Record types.  Keep in step with the record catalogue in
+ * man/tether-dump.5.
+ */
+enum tt_rec_type {
+	TT_REC_PROCESS = 1,	/* the process and this dump: exactly one, first */
+	TT_REC_MODULE = 2,	/* one loaded (or since unloaded) module */
+	TT_REC_STACK = 3,	/* one call stack and its per-site counters */
+	TT_REC_BLOCKS = 4,	/* a batch of live blocks */
+	TT_REC_STATS = 5,	/* tether's own counters: drops, errors */
+	TT_REC_END = 6,		/* last record: counts, proves completeness */
+};
+
+/* Why a dump was written. */
+enum tt_trigger {
+	TT_TRIGGER_EXIT = 1,	/* normal exit (exit, return from main) */
+	TT_TRIGGER_UNDERSCORE_EXIT = 2, /* _exit or _Exit */
+	TT_TRIGGER_SIGNAL = 3,	/* the dump signal */
+	TT_TRIGGER_INTERVAL = 4, /* the dump interval */
+	TT_TRIGGER_API = 5,	/* tether_dump() */
+};
+
+/*
+ * TT_REC_PROCESS payload: fixed part, then strings in this order:
+ * exe path, command line (arguments separated by NUL bytes), tether version.
+ */
+struct tt_rec_process {
+	uint32_t pid;
+	uint32_t ppid;
+	uint64_t start_realtime_ns;	/* CLOCK_REALTIME when tracking began */
+	uint64_t start_monotonic_ns;	/* CLOCK_MONOTONIC at the same instant */
+	uint64_t dump_monotonic_ns;	/* CLOCK_MONOTONIC when the dump began */
+	uint32_t trigger;		/* enum tt_trigger */
+	uint32_t seq;			/* dump number in this process, from 1 */
+	uint32_t page_size;
+	uint32_t stack_depth;		/* frames captured at most */
+	int32_t exit_status;		/* status passed to exit, or -1 */
+	uint32_t flags;			/* TT_PROC_* */
+};
+
+#define TT_PROC_FORKED 0x1u		/* this process is a fork child */
+
+/*
+ * TT_REC_MODULE payload: fixed part, then the path string, then the build
+ * id as a string of raw bytes (length 0 when the module has none).
+ */
+struct tt_rec_module {
+	uint64_t bias;		/* load bias: runtime address - file vaddr */
+	uint64_t lo;		/* lowest mapped runtime address */
+	uint64_t hi;		/* one past the highest mapped runtime address */
+	uint32_t flags;		/* TT_MOD_* */
+	uint32_t reserved;
+};
+
+#define TT_MOD_MAIN 0x1u	/* the main executable */
+#define TT_MOD_UNLOADED 0x2u	/* dlclose'd before this dump */
+
+/* The allocation function a stack ends in (frame #0 of a report). */
+enum tt_alloc_fn {
+	TT_FN_MALLOC = 1,
+	TT_FN_CALLOC,
+	TT_FN_REALLOC,
+	TT_FN_REALLOCARRAY,
+	TT_FN_POSIX_MEMALIGN,
+	TT_FN_ALIGNED_ALLOC,
+	TT_FN_MEMALIGN,
+	TT_FN_VALLOC,
+	TT_FN_PVALLOC,
+	TT_FN_MALLOCX,
+	TT_FN_RALLOCX,
+	TT_FN_XALLOCX,
+	TT_FN_COUNT_
+};
+
+/*
+ * TT_REC_STACK payload: fixed part, then depth uint64 return addresses,
+ * innermost (the caller of the allocation function) first.  Ids are
+ * nonzero and unique within a dump; a stack precedes any block using it.
+ */
+struct tt_rec_stack {
+	uint32_t id;
+	uint16_t depth;
+	uint8_t alloc_fn;	/* enum tt_alloc_fn */
+	uint8_t flags;		/* TT_STACK_* */
+	uint64_t alloc_blocks;	/* blocks allocated here over the run */
+	uint64_t alloc_bytes;
+	uint64_t free_blocks;	/* of those, blocks freed */
+	uint64_t free_bytes;
+};
+
+#define TT_STACK_TRUNCATED 0x1u	/* deeper than stack_depth frames */
+
+/* One live block inside a TT_REC_BLOCKS payload. */
+struct tt_rec_block {
+	uint64_t addr;		/* the address the program was given */
+	uint64_t size;		/* the size the program asked for */
+	uint32_t stack;		/* TT_REC_STACK id */
+	uint32_t thread;	/* tether thread number, 1 = first thread */
+	uint64_t time_ns;	/* CLOCK_MONOTONIC at allocation */
+};
+
+/* TT_REC_BLOCKS payload: uint64 count, then count tt_rec_block. */
+
+/* TT_REC_STATS payload. */
+struct tt_rec_stats {
+	uint64_t dropped_blocks;	/* allocations not tracked: table full */
+	uint64_t dropped_stacks;	/* stacks not interned: table full */
+	uint64_t leaked_slots;		/* block slots not reusable */
+	uint64_t bad_frees;		/* frees of pointers tether never gave */
+	uint64_t internal_bytes;	/* tether's own memory in use */
+	uint64_t threads_seen;		/* threads that allocated */
+};
+
+/* TT_REC_END payload. */
+struct tt_rec_end {
+	uint64_t records;	/* records before this one */
+	uint64_t blocks;	/* live blocks in all TT_REC_BLOCKS */
+	uint64_t stacks;	/* TT_REC_STACK records */
+	uint64_t modules;	/* TT_REC_MODULE records */
+};
+
+#endif /* TETHER_TDUMP_H */

@@ -1,0 +1,425 @@
+/*
+ * tdump_read.c - the dump reader.  Reads the whole file, then walks the
+ * records checking each length against what remains, each string against
+ * its record, and each block's stack id against the stacks already seen.
+ * Record types it does not know are skipped (they carry their length).
+ */
+#include "format/tdump_read.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct cursor {
+	const char *name;
+	const uint8_t *base;
+	size_t off, end;	/* current position, end of the current record */
+	char *err;
+	size_t errlen;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+fail(struct cursor *c, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(c->err, c->errlen, "%s: at byte %zu: ", c->name, at);
+
+	if (n < 0 || (size_t)n >= c->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static int
+take(struct cursor *c, void *out, size_t n, const char *what)
+{
+	if (c->end - c->off < n) {
+		fail(c, c->off, "%s does not fit in its record", what);
+		return -1;
+	}
+	memcpy(out, c->base + c->off, n);
+	c->off += n;
+	return 0;
+}
+
+/* A length-prefixed string, padded to 8, copied with a NUL added. */
+static int
+take_str(struct cursor *c, char **out, size_t *outlen, const char *what)
+{
+	uint32_t len;
+	size_t padded;
+
+	if (take(c, &len, 4, what) != 0)
+		return -1;
+	padded = (4 + (size_t)len + 7) / 8 * 8 - 4;
+	if (c->end - c->off < padded) {
+		fail(c, c->off - 4, "%s of %u bytes runs past its record", what, len);
+		return -1;
+	}
+	*out = malloc((size_t)len + 1);
+	if (*out == NULL) {
+		fail(c, c->off, "out of memory");
+		return -1;
+	}
+	memcpy(*out, c->base + c->off, len);
+	(*out)[len] = '\0';
+	if (outlen)
+		*outlen = len;
+	c->off += padded;
+	return 0;
+}
+
+static char **
+split_argv(const char *s, size_t n)
+{
+	size_t count = n ? 1 : 0, k = 0, start = 0;
+	char **argv;
+
+	for (size_t i = 0; i < n; i++)
+		count += s[i] == '\0';
+	argv = calloc(count + 1, sizeof(*argv));
+	if (argv == NULL)
+		return NULL;
+	for (size_t i = 0; n > 0 && i <= n; i++) {
+		if (i == n || s[i] == '\0') {
+			argv[k++] = strndup(s + start, i - start);
+			start = i + 1;
+		}
+	}
+	return argv;
+}
+
+static int
+read_process(struct cursor *c, struct tt_dump *d)
+{
+	char *cmd;
+	size_t cmdlen;
+
+	if (take(c, &d->proc, sizeof(d->proc), "the process record") != 0 ||
+	    take_str(c, &d->exe, NULL, "the executable path") != 0 ||
+	    take_str(c, &cmd, &cmdlen, "the command line") != 0)
+		return -1;
+	d->argv = split_argv(cmd, cmdlen);
+	free(cmd);
+	if (take_str(c, &d->version, NULL, "the tether version") != 0)
+		return -1;
+	return 0;
+}
+
+static int
+read_module(struct cursor *c, struct tt_dump *d)
+{
+	struct tt_dump_module *m;
+
+	d->modules = realloc(d->modules, (d->nmodules + 1) * sizeof(*d->modules));
+	if (d->modules == NULL)
+		return fail(c, c->off, "out of memory"), -1;
+	m = &d->modules[d->nmodules];
+	memset(m, 0, sizeof(*m));
+	if (take(c, &m->rec, sizeof(m->rec), "a module record") != 0 ||
+	    take_str(c, &m->path, NULL, "a module path") != 0 ||
+	    take_str(c, (char **)&m->build_id, &m->build_id_len, "a build id") != 0) {
+		free(m->path);
+		return -1;
+	}
+	if (m->rec.lo > m->rec.hi)
+		return fail(c, c->off, "module %s has an empty range", m->path), -1;
+	d->nmodules++;
+	return 0;
+}
+
+static int
+read_stack(struct cursor *c, struct tt_dump *d, size_t at)
+{
+	struct tt_dump_stack s;
+
+	if (take(c, &s.rec, sizeof(s.rec), "a stack record") != 0)
+		return -1;
+	if (s.rec.id == 0 || s.rec.depth > 4096) {
+		fail(c, at, "stack record with id %u and depth %u", s.rec.id, s.rec.depth);
+		return -1;
+	}
+	if (c->end - c->off != (size_t)s.rec.depth * 8) {
+		fail(c, at, "stack %u: %u frames do not match the record length",
+		     s.rec.id, s.rec.depth);
+		return -1;
+	}
+	if (s.rec.id <= d->max_id && d->by_id[s.rec.id] != NULL) {
+		fail(c, at, "stack id %u defined twice", s.rec.id);
+		return -1;
+	}
+	s.frames = (const uint64_t *)(c->base + c->off);
+	c->off = c->end;
+	if (s.rec.id > d->max_id) {
+		uint32_t n = s.rec.id < 1024 ? 1024 : s.rec.id;
+
+		while (n <= s.rec.id)
+			n *= 2;
+		if (s.rec.id > (1u << 28))
+			return fail(c, at, "stack id %u out of range", s.rec.id), -1;
+		d->by_id = realloc(d->by_id, ((size_t)n + 1) * sizeof(*d->by_id));
+		if (d->by_id == NULL)
+			return fail(c, at, "out of memory"), -1;
+		memset(d->by_id + d->max_id + 1, 0, (n - d->max_id) * sizeof(*d->by_id));
+		d->max_id = n;
+	}
+	d->stacks = realloc(d->stacks, (d->nstacks + 1) * sizeof(*d->stacks));
+	if (d->stacks == NULL)
+		return fail(c, at, "out of memory"), -1;
+	d->stacks[d->nstacks++] = s;
+	d->by_id[s.rec.id] = (struct tt_dump_stack *)(uintptr_t)d->nstacks; /* index+1 until fixed up */
+	return 0;
+}
+
+static int
+read_blocks(struct cursor *c, struct tt_dump *d, size_t at)
+{
+	uint64_t n;
+
+	if (take(c, &n, 8, "a block count") != 0)
+		return -1;
+	if (n > (c->end - c->off) / sizeof(struct tt_rec_block) ||
+	    n * sizeof(struct tt_rec_block) != c->end - c->off) {
+		fail(c, at, "block record claims %llu blocks but holds %zu bytes",
+		     (unsigned long long)n, c->end - c->off);
+		return -1;
+	}
+	d->blocks = realloc(d->blocks, (d->nblocks + n) * sizeof(*d->blocks));
+	if (d->blocks == NULL)
+		return fail(c, at, "out of memory"), -1;
+	memcpy(d->blocks + d->nblocks, c->base + c->off, n * sizeof(*d->blocks));
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t id = d->blocks[d->nblocks + i].stack;
+
+		if (id == 0 || id > d->max_id || d->by_id[id] == NULL) {
+			fail(c, c->off + i * sizeof(struct tt_rec_block),
+			     "block refers to stack %u, which is not defined before it", id);
+			return -1;
+		}
+	}
+	d->nblocks += n;
+	c->off = c->end;
+	return 0;
+}
+
+struct tt_dump *
+tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errlen)
+{
+	struct cursor c = { name, data, 0, size, err, errlen };
+	struct tt_dump *d = calloc(1, sizeof(*d));
+	struct tt_file_hdr fh;
+	struct tt_rec_end end;
+	uint64_t records = 0, stacks = 0, modules = 0;
+	int saw_end = 0;
+
+	if (d == NULL) {
+		free(data);
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	d->path = strdup(name);
+	d->data = data;
+	d->size = size;
+	if (size < sizeof(fh) || memcmp(data, TT_DUMP_MAGIC, 8) != 0) {
+		fail(&c, 0, size < 8 ? "file too short to be a tether dump" :
+		     "not a tether dump (bad magic)");
+		goto bad;
+	}
+	memcpy(&fh, data, sizeof(fh));
+	if (fh.major != TT_DUMP_MAJOR) {
+		fail(&c, 8, "dump format version %u.%u; this tether reads version %u.x",
+		     fh.major, fh.minor, TT_DUMP_MAJOR);
+		goto bad;
+	}
+	if (fh.hdr_size < sizeof(fh) || fh.hdr_size > size || fh.hdr_size % 8) {
+		fail(&c, 12, "bad header size %u", fh.hdr_size);
+		goto bad;
+	}
+	d->minor = fh.minor;
+	c.off = fh.hdr_size;
+	while (c.off < size && !saw_end) {
+		struct tt_rec_hdr h;
+		size_t at = c.off;
+		int r = 0;
+
+		c.end = size;
+		if (take(&c, &h, sizeof(h), "a record header") != 0)
+			goto bad;
+		if (h.len % 8 != 0 || h.len > size - c.off) {
+			fail(&c, at, "record of type %u claims %llu bytes, %zu remain%s",
+			     h.type, (unsigned long long)h.len, size - c.off,
+			     h.len > size - c.off ? " (file truncated?)" : "");
+			goto bad;
+		}
+		c.end = c.off + h.len;
+		if (records == 0 && h.type != TT_REC_PROCESS) {
+			fail(&c, at, "first record is type %u, not the process record", h.type);
+			goto bad;
+		}
+		switch (h.type) {
+		case TT_REC_PROCESS:
+			if (records != 0) {
+				fail(&c, at, "second process record");
+				goto bad;
+			}
+			r = read_process(&c, d);
+			break;
+		case TT_REC_MODULE:
+			r = read_module(&c, d);
+			modules++;
+			break;
+		case TT_REC_STACK:
+			r = read_stack(&c, d, at);
+			stacks++;
+			break;
+		case TT_REC_BLOCKS:
+			r = read_blocks(&c, d, at);
+			break;
+		case TT_REC_STATS:
+			r = take(&c, &d->stats, h.len < sizeof(d->stats) ? h.len :
+				 sizeof(d->stats), "the stats record");
+			break;
+		case TT_REC_END:
+			r = take(&c, &end, sizeof(end), "the end record");
+			if (r == 0 && (end.records != records || end.blocks != d->nblocks ||
+				       end.stacks != stacks || end.modules != modules)) {
+				fail(&c, at, "end record counts (%llu records, %llu blocks) "
+				     "differ from the file (%llu records, %zu blocks)",
+				     (unsigned long long)end.records,
+				     (unsigned long long)end.blocks,
+				     (unsigned long long)records, d->nblocks);
+				goto bad;
+			}
+			saw_end = 1;
+			break;
+		default:
+			break;	/* unknown: skip */
+		}
+		if (r != 0)
+			goto bad;
+		c.off = c.end;
+		records++;
+	}
+	if (!saw_end) {
+		fail(&c, c.off, "truncated: the file ends after %llu records without "
+		     "its end record", (unsigned long long)records);
+		goto bad;
+	}
+	if (c.off != size) {
+		fail(&c, c.off, "%zu bytes after the end record", size - c.off);
+		goto bad;
+	}
+	/* by_id held index+1 while the array could move; make them pointers. */
+	for (uint32_t i = 0; i <= d->max_id && d->by_id; i++)
+		if (d->by_id[i] != NULL)
+			d->by_id[i] = &d->stacks[(uintptr_t)d->by_id[i] - 1];
+	return d;
+bad:
+	tt_dump_free(d);
+	return NULL;
+}
+
+struct tt_dump *
+tt_dump_read(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *data;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (data == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		close(fd);
+		return NULL;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, data + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	return tt_dump_parse(path, data, got, err, errlen);
+}
+
+void
+tt_dump_free(struct tt_dump *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nmodules; i++) {
+		free(d->modules[i].path);
+		free(d->modules[i].build_id);
+	}
+	for (char **a = d->argv; a && *a; a++)
+		free(*a);
+	free(d->argv);
+	free(d->modules);
+	free(d->stacks);
+	free(d->blocks);
+	free(d->by_id);
+	free(d->exe);
+	free(d->version);
+	free(d->path);
+	free(d->data);
+	free(d);
+}
+
+const struct tt_dump_stack *
+tt_dump_stack(const struct tt_dump *d, uint32_t id)
+{
+	return id <= d->max_id && d->by_id ? d->by_id[id] : NULL;
+}
+
+const char *
+tt_dump_trigger_name(uint32_t trigger)
+{
+	switch (trigger) {
+	case TT_TRIGGER_EXIT: return "exit";
+	case TT_TRIGGER_UNDERSCORE_EXIT: return "_exit";
+	case TT_TRIGGER_SIGNAL: return "signal";
+	case TT_TRIGGER_INTERVAL: return "interval";
+	case TT_TRIGGER_API: return "api";
+	default: return "unknown";
+	}
+}
+
+const char *
+tt_dump_alloc_fn_name(uint32_t fn)
+{
+	static const char *const names[] = {
+		[TT_FN_MALLOC] = "malloc",
+		[TT_FN_CALLOC] = "calloc",
+		[TT_FN_REALLOC] = "realloc",
+		[TT_FN_REALLOCARRAY] = "reallocarray",
+		[TT_FN_POSIX_MEMALIGN] = "posix_memalign",
+		[TT_FN_ALIGNED_ALLOC] = "aligned_alloc",
+		[TT_FN_MEMALIGN] = "memalign",
+		[TT_FN_VALLOC] = "valloc",
+		[TT_FN_PVALLOC] = "pvalloc",
+		[TT_FN_MALLOCX] = "mallocx",
+		[TT_FN_RALLOCX] = "rallocx",
+		[TT_FN_XALLOCX] = "xallocx",
+	};
+
+	return fn < TT_FN_COUNT_ && names[fn] ? names[fn] : "alloc";
+}

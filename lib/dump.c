@@ -1,0 +1,469 @@
+/*
+ * dump.c - serialize the tables into a dump file (format/tdump.h,
+ * man/tether-dump.5).  Everything goes through a static buffer and raw
+ * system calls: the writer runs at exit, after _exit, in forked children,
+ * and must neither allocate nor reach tether's own I/O wrappers.
+ *
+ * Atomicity: the dump is written to ".NAME.tmp" in the same directory with
+ * O_EXCL | O_NOFOLLOW and mode 0600, fsync'ed, then renamed with
+ * RENAME_NOREPLACE; a crash or a full disk leaves at most a temporary file,
+ * never a partial file under a dump's name, and never replaces another dump.
+ */
+#include "config.h"
+#include "dump.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../format/tdump.h"
+#include "internal.h"
+#include "io.h"
+#include "modules.h"
+#include "options.h"
+#include "table.h"
+#include "tls.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1
+#endif
+
+extern struct tt_opts tt_opts;
+
+struct tt_proc tt_proc = { .exit_status = -1 };
+
+#define BUF_SIZE (1u << 16)
+#define BLOCKS_PER_REC 2048
+
+struct writer {
+	int fd;
+	int err;		/* first error, -errno */
+	size_t len;
+	uint64_t records;
+	char buf[BUF_SIZE];
+};
+
+static struct writer w;
+static struct tt_rec_block batch[BLOCKS_PER_REC];
+static char cmdline[8192];
+static atomic_flag dumping = ATOMIC_FLAG_INIT;
+static int said_error;
+
+static void
+flush(void)
+{
+	if (w.err == 0 && w.len > 0)
+		w.err = tt_write_all(w.fd, w.buf, w.len);
+	w.len = 0;
+}
+
+static void
+put(const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		size_t room = BUF_SIZE - w.len, k = n < room ? n : room;
+
+		memcpy(w.buf + w.len, s, k);
+		w.len += k;
+		s += k;
+		n -= k;
+		if (w.len == BUF_SIZE)
+			flush();
+	}
+}
+
+static void
+pad8(size_t n)
+{
+	static const char zero[8];
+
+	if (n % 8)
+		put(zero, 8 - n % 8);
+}
+
+static size_t
+str_size(size_t n)
+{
+	return (4 + n + 7) & ~(size_t)7;
+}
+
+static void
+put_str(const void *s, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+
+	put(&len, 4);
+	put(s, n);
+	pad8(4 + n);
+}
+
+static void
+rec_begin(uint32_t type, uint64_t len)
+{
+	struct tt_rec_hdr h = { .type = type, .len = len };
+
+	put(&h, sizeof(h));
+	w.records++;
+}
+
+static size_t
+read_cmdline(void)
+{
+	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline",
+			  O_RDONLY | O_CLOEXEC);
+	long n = 0, r;
+
+	if (fd < 0)
+		return 0;
+	while (n < (long)sizeof(cmdline) &&
+	       (r = syscall(SYS_read, fd, cmdline + n, sizeof(cmdline) - n)) > 0)
+		n += r;
+	syscall(SYS_close, fd);
+	/* drop the final NUL: arguments are separated, not terminated */
+	return n > 0 && cmdline[n - 1] == '\0' ? (size_t)n - 1 : (size_t)(n > 0 ? n : 0);
+}
+
+static void
+write_process(unsigned trigger, const char *exe)
+{
+	static const char version[] = PACKAGE_VERSION;
+	struct tt_rec_process p = {
+		.pid = (uint32_t)syscall(SYS_getpid),
+		.ppid = (uint32_t)syscall(SYS_getppid),
+		.start_realtime_ns = tt_proc.start_realtime_ns,
+		.start_monotonic_ns = tt_proc.start_monotonic_ns,
+		.dump_monotonic_ns = tt_now_ns(),
+		.trigger = trigger,
+		.seq = tt_proc.seq,
+		.page_size = (uint32_t)sysconf(_SC_PAGESIZE),
+		.stack_depth = (uint32_t)tt_opts.stack_depth,
+		.exit_status = tt_proc.exit_status,
+		.flags = tt_proc.flags,
+	};
+	size_t exe_len = strlen(exe), cmd_len = read_cmdline();
+
+	rec_begin(TT_REC_PROCESS, sizeof(p) + str_size(exe_len) + str_size(cmd_len) +
+		  str_size(sizeof(version) - 1));
+	put(&p, sizeof(p));
+	put_str(exe, exe_len);
+	put_str(cmdline, cmd_len);
+	put_str(version, sizeof(version) - 1);
+}
+
+struct module_count {
+	uint64_t n;
+	const char *exe;
+};
+
+static void
+write_module(const struct tt_module *m, void *arg)
+{
+	struct module_count *mc = arg;
+	struct tt_rec_module r = {
+		.bias = m->bias, .lo = m->lo, .hi = m->hi, .flags = m->flags,
+	};
+
+	rec_begin(TT_REC_MODULE, sizeof(r) + str_size(m->path_len) +
+		  str_size(m->build_id_len));
+	put(&r, sizeof(r));
+	put_str(m->path, m->path_len);
+	put_str(m->build_id, m->build_id_len);
+	if (m->flags & TT_MOD_MAIN)
+		mc->exe = m->path;
+	mc->n++;
+}
+
+static uint64_t
+write_stacks(uint32_t high)
+{
+	uint64_t n = 0;
+
+	for (uint32_t id = 1; id < high; id++) {
+		struct tt_stack *s = tt_stacks_get(id);
+		struct tt_rec_stack r;
+
+		if (s == NULL || (s->flags & TT_STACK_DEAD))
+			continue;
+		r = (struct tt_rec_stack){
+			.id = id,
+			.depth = s->depth,
+			.alloc_fn = s->fn,
+			.flags = s->flags & TT_STACK_TRUNCATED,
+			.alloc_blocks = atomic_load_explicit(&s->alloc_blocks, memory_order_relaxed),
+			.alloc_bytes = atomic_load_explicit(&s->alloc_bytes, memory_order_relaxed),
+			.free_blocks = atomic_load_explicit(&s->free_blocks, memory_order_relaxed),
+			.free_bytes = atomic_load_explicit(&s->free_bytes, memory_order_relaxed),
+		};
+		rec_begin(TT_REC_STACK, sizeof(r) + s->depth * 8u);
+		put(&r, sizeof(r));
+		put(s->frames, s->depth * 8u);
+		n++;
+	}
+	return n;
+}
+
+static void
+write_batch(uint64_t n)
+{
+	rec_begin(TT_REC_BLOCKS, 8 + n * sizeof(batch[0]));
+	put(&n, 8);
+	put(batch, n * sizeof(batch[0]));
+}
+
+/* Blocks whose stack is newer than the stacks written are left out: they
+ * were allocated after the dump began. */
+static uint64_t
+write_blocks(uint32_t stack_high)
+{
+	uint32_t high = tt_blocks_high();
+	uint64_t total = 0, n = 0;
+	struct tt_block_copy b;
+
+	for (uint32_t i = 1; i < high; i++) {
+		if (!tt_blocks_read(i, &b) || b.stack >= stack_high)
+			continue;
+		batch[n++] = (struct tt_rec_block){
+			.addr = b.addr, .size = b.size, .stack = b.stack,
+			.thread = b.thread, .time_ns = b.time_ns,
+		};
+		if (n == BLOCKS_PER_REC) {
+			write_batch(n);
+			total += n;
+			n = 0;
+		}
+	}
+	if (n > 0)
+		write_batch(n);
+	return total + n;
+}
+
+static void
+write_stats(void)
+{
+	struct tt_rec_stats s = {
+		.dropped_blocks = atomic_load(&tt_drops.blocks),
+		.dropped_stacks = atomic_load(&tt_drops.stacks),
+		.leaked_slots = atomic_load(&tt_drops.leaked_slots),
+		.bad_frees = atomic_load(&tt_drops.bad_frees),
+		.internal_bytes = tt_blocks_bytes() + tt_stacks_bytes(),
+		.threads_seen = tt_threads_seen(),
+	};
+
+	rec_begin(TT_REC_STATS, sizeof(s));
+	put(&s, sizeof(s));
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static const char *const trigger_names[] = {
+	[TT_TRIGGER_EXIT] = "exit",
+	[TT_TRIGGER_UNDERSCORE_EXIT] = "exit",
+	[TT_TRIGGER_SIGNAL] = "signal",
+	[TT_TRIGGER_INTERVAL] = "interval",
+	[TT_TRIGGER_API] = "api",
+};
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The final name: in a directory "<prog>.<pid>.<seq>.<trigger>.tdump"; as a
+ * template, %p %e %n %% expanded.  attempt > 0 picks another name after a
+ * collision.
+ */
+static int
+make_name(char *out, size_t n, const char *exe, unsigned trigger, unsigned attempt)
+{
+	const char *o = tt_opts.output;
+	unsigned pid = (unsigned)syscall(SYS_getpid), seq = tt_proc.seq + attempt;
+	size_t len;
+
+	if (is_dir(o) || o[strlen(o) - 1] == '/') {
+		len = tt_fmt(out, n, "%s%s%s.%u.%u.%s.tdump", o,
+			     o[strlen(o) - 1] == '/' ? "" : "/", base_name(exe), pid,
+			     seq, trigger_names[trigger]);
+		return len + 1 < n ? 0 : -ENAMETOOLONG;
+	}
+	len = 0;
+	for (; *o && len + 1 < n; o++) {
+		if (*o != '%') {
+			out[len++] = *o;
+			continue;
+		}
+		switch (*++o) {
+		case 'p': len += tt_fmt(out + len, n - len, "%u", pid); break;
+		case 'n': len += tt_fmt(out + len, n - len, "%u", seq); break;
+		case 'e': len += tt_fmt(out + len, n - len, "%s", base_name(exe)); break;
+		case '%': out[len++] = '%'; break;
+		case '\0': o--; out[len++] = '%'; break;
+		default: out[len++] = '%'; out[len++] = *o;
+		}
+	}
+	if (attempt > 0)
+		len += tt_fmt(out + len, n - len, ".%u", attempt);
+	out[len < n ? len : n - 1] = '\0';
+	return len + 1 < n ? 0 : -ENAMETOOLONG;
+}
+
+static int
+tmp_name(char *out, size_t n, const char *final)
+{
+	const char *slash = strrchr(final, '/');
+	size_t dir = slash ? (size_t)(slash - final) + 1 : 0;
+	size_t len;
+
+	if (dir + 1 > n)
+		return -ENAMETOOLONG;
+	memcpy(out, final, dir);
+	len = dir + tt_fmt(out + dir, n - dir, ".%s.%u.tmp", final + dir,
+			   (unsigned)syscall(SYS_getpid));
+	return len + 1 < n ? 0 : -ENAMETOOLONG;
+}
+
+static void
+say_error(const char *what, const char *path, int err)
+{
+	if (said_error++)
+		return;
+	tt_say("cannot %s dump %s: %s (errno %d); the previous dump, if any, "
+	       "is left as it was", what, path, err == -ENOSPC ? "no space left" :
+	       err == -EACCES ? "permission denied" : err == -ENOENT ?
+	       "no such directory" : "error", -err);
+}
+
+int
+tt_dump_check_output(void)
+{
+	char name[4096], dir[4096];
+	const char *slash;
+
+	if (make_name(name, sizeof(name), "x", TT_TRIGGER_EXIT, 0) < 0)
+		return -ENAMETOOLONG;
+	slash = strrchr(name, '/');
+	if (slash == NULL)
+		return syscall(SYS_faccessat, AT_FDCWD, ".", W_OK | X_OK) ? -errno : 0;
+	tt_fmt(dir, sizeof(dir), "%s", name);
+	dir[slash - name > 0 ? slash - name : 1] = '\0';
+	return syscall(SYS_faccessat, AT_FDCWD, dir, W_OK | X_OK) ? -errno : 0;
+}
+
+int
+tt_dump_write(unsigned trigger)
+{
+	char final[4096], tmp[4096];
+	struct module_count mc = { 0, "" };
+	struct tt_rec_end end = { 0 };
+	struct tt_file_hdr fh = {
+		.major = TT_DUMP_MAJOR, .minor = TT_DUMP_MINOR, .hdr_size = sizeof(fh),
+	};
+	uint64_t now_mods;
+	uint32_t stack_high;
+	int err;
+
+	if (atomic_flag_test_and_set(&dumping))
+		return -EBUSY;
+	tt_tls.busy++;
+	tt_proc.seq++;
+	now_mods = tt_modules_snapshot();
+
+	/* The module list first: it names the executable. */
+	w.len = 0;
+	w.err = 0;
+	w.records = 0;
+	w.fd = -1;
+	tt_modules_each(now_mods, write_module, &mc);
+	size_t mod_bytes = w.len;	/* fits: at most a few hundred modules */
+	static char mod_buf[BUF_SIZE];
+
+	if (mod_bytes == BUF_SIZE) {
+		err = -E2BIG;
+		say_error("write", "(module list too long)", err);
+		goto out;
+	}
+	memcpy(mod_buf, w.buf, mod_bytes);
+	w.records = 0;
+
+	err = make_name(final, sizeof(final), mc.exe, trigger, 0);
+	if (err == 0)
+		err = tmp_name(tmp, sizeof(tmp), final);
+	if (err < 0) {
+		say_error("name", tt_opts.output, err);
+		goto out;
+	}
+	w.fd = (int)syscall(SYS_openat, AT_FDCWD, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (w.fd < 0) {
+		err = -errno;
+		say_error("create", tmp, err);
+		goto out;
+	}
+	w.len = 0;
+	memcpy(fh.magic, TT_DUMP_MAGIC, 8);
+	put(&fh, sizeof(fh));
+	write_process(trigger, mc.exe);
+	put(mod_buf, mod_bytes);
+	end.modules = mc.n;
+	stack_high = tt_stacks_high();
+	end.stacks = write_stacks(stack_high);
+	end.blocks = write_blocks(stack_high);
+	write_stats();
+	end.records = w.records + mc.n;
+	rec_begin(TT_REC_END, sizeof(end));
+	put(&end, sizeof(end));
+	flush();
+	if (w.err == 0 && syscall(SYS_fsync, w.fd) != 0)
+		w.err = -errno;
+	syscall(SYS_close, w.fd);
+	err = w.err;
+	if (err < 0) {
+		say_error("write", final, err);
+		syscall(SYS_unlinkat, AT_FDCWD, tmp, 0);
+		goto out;
+	}
+	for (unsigned attempt = 1;; attempt++) {
+		if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, final,
+			    RENAME_NOREPLACE) == 0)
+			break;
+		err = -errno;
+		if (err != -EEXIST || attempt > 1000 ||
+		    make_name(final, sizeof(final), mc.exe, trigger, attempt) < 0) {
+			say_error("rename", final, err);
+			syscall(SYS_unlinkat, AT_FDCWD, tmp, 0);
+			goto out;
+		}
+		err = 0;
+	}
+	if (tt_opts.verbose)
+		tt_say("dump written: %s", final);
+out:
+	tt_tls.busy--;
+	atomic_flag_clear(&dumping);
+	return err;
+}
+
+void
+tt_dump_postfork_child(void)
+{
+	tt_proc.seq = 0;
+	tt_proc.flags |= TT_PROC_FORKED;
+	said_error = 0;
+	atomic_flag_clear(&dumping);
+}

@@ -1,0 +1,37 @@
+/*
+ * dump.h - writing a dump file.
+ */
+#ifndef TT_DUMP_H
+#define TT_DUMP_H
+
+#include <stdint.h>
+
+/* Process facts the dump header reports, set by init.c. */
+struct tt_proc {
+	uint64_t start_realtime_ns;
+	uint64_t start_monotonic_ns;
+	int32_t exit_status;	/* -1 while unknown */
+	uint32_t flags;		/* TT_PROC_* */
+	uint32_t seq;		/* dumps written by this process */
+};
+extern struct tt_proc tt_proc;
+
+/*
+ * tt_dump_write() - write a dump of the current tables, atomically: into a
+ * temporary file in the target directory, fsync'ed, then renamed to a name
+ * no other dump has.  One dump at a time; a second caller returns -EBUSY.
+ * Context: not the malloc path; raises the reentrancy guard; uses only raw
+ * system calls for I/O.  Return: 0 or -errno (said once on stderr).
+ */
+int tt_dump_write(unsigned trigger);
+
+/*
+ * tt_dump_check_output() - whether TETHER_OUTPUT can take a dump (its
+ * directory exists and is writable).  Return: 0 or -errno.
+ */
+int tt_dump_check_output(void);
+
+/* Reset after fork in the child: new pid, dump numbers from 1. */
+void tt_dump_postfork_child(void);
+
+#endif /* TT_DUMP_H */

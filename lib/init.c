@@ -1,0 +1,171 @@
+/*
+ * init.c - bringing libtether up: options from the environment, the
+ * tables, the unwinder, the thread-exit hook.
+ *
+ * Start-up order: the first allocation of the process (often inside the
+ * dynamic loader, before any constructor) calls tt_init() through the
+ * recorder; environ may not be set yet then, so the environment is read
+ * from the initial stack.  The constructor adds what needs libc running
+ * (fork handlers, the thread key).  The final dump is written by the
+ * destructor, which runs after atexit handlers and after the destructors of
+ * the program and of every library loaded after libtether, or by the _exit
+ * wrapper (lifecycle.c).  See doc/internals.md.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../format/tdump.h"
+#include "dump.h"
+#include "io.h"
+#include "modules.h"
+#include "options.h"
+#include "table.h"
+#include "tls.h"
+#include "unwind.h"
+
+_Atomic int tt_state;
+struct tt_opts tt_opts;
+TT_TLS struct tt_tls tt_tls;
+
+static pthread_key_t exit_key;
+static int have_exit_key;
+pid_t tt_pid;
+
+extern char **environ;
+extern void *__libc_stack_end;
+
+uint64_t
+tt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* environ is not set before libc's own initialiser has run; the initial
+ * stack (argc, argv, NULL, envp) always is. */
+static char **
+get_environ(void)
+{
+	long *sp;
+
+	if (environ != NULL)
+		return environ;
+	sp = __libc_stack_end;
+	if (sp == NULL)
+		return NULL;
+	return (char **)(sp + 1 + sp[0] + 1);
+}
+
+void
+tt_disable(const char *why)
+{
+	atomic_store(&tt_state, TT_STATE_OFF);
+	tt_say("%s; the program runs on untracked", why);
+}
+
+/* Return: 0, or -1 after saying what was wrong. */
+static int
+read_options(void)
+{
+	char **env = get_environ();
+	char err[512];
+
+	tt_opt_defaults(&tt_opts);
+	for (; env != NULL && *env != NULL; env++) {
+		const char *e = *env;
+		int id;
+
+		if (strncmp(e, "TETHER_", 7) != 0)
+			continue;
+		id = tt_opt_lookup(e);
+		if (id < 0 && strncmp(e, "TETHER_LIB=", 11) == 0)
+			continue;	/* read by the tether tool, not here */
+		if (id < 0) {
+			const char *hint = tt_opt_suggest(e);
+			size_t n = strcspn(e, "=");
+
+			if (hint != NULL)
+				tt_say("unknown variable %.*s ignored; did you mean %s?",
+				       (int)n, e, hint);
+			else
+				tt_say("unknown variable %.*s ignored; see libtether(7)",
+				       (int)n, e);
+			continue;
+		}
+		if (tt_opt_parse((enum tt_opt_id)id, strchr(e, '=') + 1, &tt_opts,
+				 err, sizeof(err)) != 0) {
+			tt_disable(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+bool
+tt_init(void)
+{
+	int expect = TT_STATE_UNINIT;
+
+	if (!atomic_compare_exchange_strong(&tt_state, &expect, TT_STATE_INITIALIZING))
+		return expect == TT_STATE_ON;
+	tt_tls.busy++;
+	if (getauxval(AT_SECURE)) {
+		tt_disable("secure execution (setuid or setgid program)");
+		goto out;
+	}
+	if (read_options() != 0)
+		goto out;
+	if (tt_blocks_init(tt_opts.max_blocks) != 0 ||
+	    tt_stacks_init(tt_opts.max_stacks) != 0) {
+		tt_disable("cannot reserve memory for the tables");
+		goto out;
+	}
+	tt_proc.start_realtime_ns = realtime_ns();
+	tt_proc.start_monotonic_ns = tt_now_ns();
+	tt_pid = (pid_t)syscall(SYS_getpid);
+	tt_unwind_init();
+	tt_modules_snapshot();
+	atomic_store(&tt_state, TT_STATE_ON);
+out:
+	tt_tls.busy--;
+	return atomic_load(&tt_state) == TT_STATE_ON;
+}
+
+static void
+thread_exit_hook(void *arg)
+{
+	(void)arg;
+	tt_blocks_thread_exit();
+}
+
+void
+tt_thread_key_init(void)
+{
+	if (pthread_key_create(&exit_key, thread_exit_hook) == 0)
+		have_exit_key = 1;
+}
+
+void
+tt_thread_first(void)
+{
+	if (have_exit_key)
+		pthread_setspecific(exit_key, (void *)1);
+}

@@ -1,0 +1,56 @@
+/*
+ * internal.h - small things every file of libtether.so uses: branch hints,
+ * the process-wide state word, and the few globals set once at start-up.
+ * Nothing here allocates.  See doc/internals.md for the state machine.
+ */
+#ifndef TT_INTERNAL_H
+#define TT_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define tt_likely(x) __builtin_expect(!!(x), 1)
+#define tt_unlikely(x) __builtin_expect(!!(x), 0)
+#define TT_EXPORT __attribute__((visibility("default")))
+#define TT_TLS __thread __attribute__((tls_model("initial-exec")))
+#define TT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Process-wide recording state.  The malloc wrappers read it with one
+ * relaxed load; everything but TT_STATE_ON sends them down the slow path or
+ * skips recording altogether.
+ */
+enum tt_state {
+	TT_STATE_UNINIT = 0,	/* nothing set up yet: the first recorder inits */
+	TT_STATE_INITIALIZING,	/* one thread is setting up; others skip */
+	TT_STATE_ON,		/* recording */
+	TT_STATE_OFF,		/* disabled (bad option, internal failure) or
+				   after the final dump; wrappers only forward */
+};
+
+extern _Atomic int tt_state;
+
+/* Bring the library up; safe to call many times.  Return: true if on. */
+bool tt_init(void);
+
+/* Disable recording for the rest of the run, saying why once on stderr. */
+void tt_disable(const char *why);
+
+/* CLOCK_MONOTONIC in nanoseconds, through the vDSO. */
+uint64_t tt_now_ns(void);
+
+/* Thread bookkeeping (init.c): the thread-exit hook that returns a thread's
+ * cached slots, armed by a thread's first tracked allocation. */
+void tt_thread_key_init(void);
+void tt_thread_first(void);
+uint32_t tt_threads_seen(void);
+
+/*
+ * tt_final_dump() - the dump at the end of the process (lifecycle.c), once;
+ * trigger 0 only notes the exit status for it.
+ */
+void tt_final_dump(unsigned trigger, int status);
+
+#endif /* TT_INTERNAL_H */

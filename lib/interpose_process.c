@@ -1,0 +1,56 @@
+/*
+ * interpose_process.c - the process-level calls tether must see: exit (to
+ * learn the exit status), _exit and _Exit (which skip destructors, so the
+ * final dump is written here), and dlclose (so the module map keeps every
+ * library that is unloaded).
+ *
+ * Context: any thread.  Real functions are found with dlsym(RTLD_NEXT).
+ */
+#include <dlfcn.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../format/tdump.h"
+#include "internal.h"
+#include "modules.h"
+
+
+TT_EXPORT void
+exit(int status)
+{
+	static void (*real_exit)(int);
+
+	tt_final_dump(0, status);	/* only notes the status */
+	if (real_exit == NULL)
+		real_exit = (void (*)(int))dlsym(RTLD_NEXT, "exit");
+	real_exit(status);
+	__builtin_unreachable();
+}
+
+TT_EXPORT void
+_exit(int status)
+{
+	tt_final_dump(TT_TRIGGER_UNDERSCORE_EXIT, status & 0xff);
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+TT_EXPORT void
+_Exit(int status)
+{
+	_exit(status);
+}
+
+TT_EXPORT int
+dlclose(void *handle)
+{
+	static int (*real_dlclose)(void *);
+
+	if (real_dlclose == NULL)
+		real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+	if (atomic_load(&tt_state) == TT_STATE_ON)
+		tt_modules_snapshot();
+	return real_dlclose(handle);
+}

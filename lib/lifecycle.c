@@ -1,0 +1,105 @@
+/*
+ * lifecycle.c - the parts of libtether's life that only the preloaded
+ * library has (never the unit tests): the constructor, fork handlers and the
+ * final dump at exit.
+ *
+ * The final dump is written by the destructor, which runs after atexit
+ * handlers and after the destructors of the program and of every library
+ * loaded after libtether; or by the _exit wrapper (interpose_process.c).
+ * Fork: the module lock is taken around fork so the child never inherits it
+ * held; the child gets its own pid in dump names and dump numbers from 1.
+ */
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../format/tdump.h"
+#include "dump.h"
+#include "internal.h"
+#include "io.h"
+#include "modules.h"
+#include "options.h"
+#include "tls.h"
+
+extern struct tt_opts tt_opts;
+extern pid_t tt_pid;
+
+static int final_done;
+
+static void
+prefork(void)
+{
+	tt_modules_prefork();
+}
+
+static void
+postfork_parent(void)
+{
+	tt_modules_postfork();
+}
+
+static void
+postfork_child(void)
+{
+	tt_modules_postfork();
+	tt_pid = (pid_t)syscall(SYS_getpid);
+	final_done = 0;
+	tt_dump_postfork_child();
+	if (!tt_opts.follow_fork && atomic_load(&tt_state) == TT_STATE_ON)
+		atomic_store(&tt_state, TT_STATE_OFF);
+}
+
+static void
+say_options(void)
+{
+#define TT_SHOW_STRING(N, f) tt_say("%s=%s", tt_opt_descs[TT_OPT_##N].env, tt_opts.f)
+#define TT_SHOW_BOOL(N, f) tt_say("%s=%s", tt_opt_descs[TT_OPT_##N].env, tt_opts.f ? "yes" : "no")
+#define TT_SHOW_UINT(N, f) tt_say("%s=%llu", tt_opt_descs[TT_OPT_##N].env, (unsigned long long)tt_opts.f)
+#define TT_SHOW_SIZE TT_SHOW_UINT
+#define OPT(NAME, field, type, def, min, max, doc) TT_SHOW_##type(NAME, field);
+#include "options.def"
+#undef OPT
+}
+
+__attribute__((constructor)) static void
+tt_constructor(void)
+{
+	if (!tt_init())
+		return;
+	tt_tls.busy++;
+	tt_thread_key_init();
+	pthread_atfork(prefork, postfork_parent, postfork_child);
+	if (tt_opts.verbose)
+		say_options();
+	if (tt_dump_check_output() != 0)
+		tt_say("TETHER_OUTPUT=%s is not a writable location; the dump "
+		       "at exit will fail", tt_opts.output);
+	tt_tls.busy--;
+}
+
+/*
+ * tt_final_dump() - the dump at the end of the process, once; trigger 0
+ * only notes the exit status.  A vfork child
+ * shares the parent's memory and never ran the fork handlers; it writes
+ * nothing.
+ */
+void tt_final_dump(unsigned trigger, int status);
+void
+tt_final_dump(unsigned trigger, int status)
+{
+	if ((pid_t)syscall(SYS_getpid) != tt_pid)
+		return;
+	if (status >= 0)
+		tt_proc.exit_status = status & 0xff;
+	if (trigger == 0 || atomic_load(&tt_state) != TT_STATE_ON || final_done)
+		return;
+	final_done = 1;
+	tt_dump_write(trigger);
+	atomic_store(&tt_state, TT_STATE_OFF);
+}
+
+__attribute__((destructor)) static void
+tt_destructor(void)
+{
+	tt_final_dump(TT_TRIGGER_EXIT, -1);
+}

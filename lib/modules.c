@@ -1,0 +1,192 @@
+/*
+ * modules.c - the module registry.  Filled from dl_iterate_phdr() at start,
+ * before every dlclose() and at every dump; entries are never removed, so a
+ * dump lists libraries that were unloaded before it.  Memory is static:
+ * nothing here allocates.
+ */
+#include "modules.h"
+
+#include <elf.h>
+#include <link.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../format/tdump.h"
+
+#define MAX_MODULES 4096
+#define PATH_POOL (1u << 20)
+
+static struct tt_module mods[MAX_MODULES];
+static unsigned nmods;
+static char pool[PATH_POOL];
+static unsigned pool_used;
+static uint64_t epoch;
+static atomic_flag lock = ATOMIC_FLAG_INIT;
+
+static void
+lock_take(void)
+{
+	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
+		;
+}
+
+static void
+lock_drop(void)
+{
+	atomic_flag_clear_explicit(&lock, memory_order_release);
+}
+
+void
+tt_modules_prefork(void)
+{
+	lock_take();
+}
+
+void
+tt_modules_postfork(void)
+{
+	lock_drop();
+}
+
+static const char *
+keep_string(const char *s, size_t n)
+{
+	char *p;
+
+	if (pool_used + n + 1 > PATH_POOL)
+		return NULL;
+	p = pool + pool_used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	pool_used += (unsigned)n + 1;
+	return p;
+}
+
+static unsigned
+find_build_id(const struct dl_phdr_info *info, uint8_t *out, unsigned max)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			const char *name = p + sizeof(*nh);
+			const char *desc = name + ((nh->n_namesz + 3) & ~3u);
+
+			if (desc + nh->n_descsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    memcmp(name, "GNU", 4) == 0) {
+				unsigned n = nh->n_descsz < max ? nh->n_descsz : max;
+
+				memcpy(out, desc, n);
+				return n;
+			}
+			p = desc + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return 0;
+}
+
+static int
+add_one(struct dl_phdr_info *info, size_t size, void *data)
+{
+	char exe[4096];
+	const char *name = info->dlpi_name;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	uint32_t flags = 0;
+	size_t len;
+	struct tt_module *m;
+
+	(void)size;
+	(void)data;
+	if (name == NULL || name[0] == '\0') {
+		if (nmods > 0 && (mods[0].flags & TT_MOD_MAIN)) {
+			mods[0].seen = epoch;
+			return 0;
+		}
+		long n = syscall(SYS_readlink, "/proc/self/exe", exe, sizeof(exe) - 1);
+
+		exe[n > 0 ? n : 0] = '\0';
+		name = exe;
+		flags = TT_MOD_MAIN;
+	} else if (name[0] != '/') {
+		return 0;	/* linux-vdso.so.1 and the like: no file */
+	}
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (hi == 0)
+		return 0;
+	len = strlen(name);
+	for (unsigned i = 0; i < nmods; i++) {
+		m = &mods[i];
+		if (m->bias == info->dlpi_addr && m->lo == lo && m->path_len == len &&
+		    memcmp(m->path, name, len) == 0) {
+			m->seen = epoch;
+			return 0;
+		}
+	}
+	if (nmods == MAX_MODULES)
+		return 0;
+	m = &mods[nmods];
+	m->path = keep_string(name, len);
+	if (m->path == NULL)
+		return 0;
+	m->path_len = (uint32_t)len;
+	m->bias = info->dlpi_addr;
+	m->lo = lo;
+	m->hi = hi;
+	m->flags = flags;
+	m->build_id_len = find_build_id(info, m->build_id, sizeof(m->build_id));
+	m->seen = epoch;
+	if (flags & TT_MOD_MAIN && nmods > 0) {
+		/* keep the main executable first */
+		struct tt_module tmp = mods[0];
+
+		mods[0] = *m;
+		*m = tmp;
+	}
+	nmods++;
+	return 0;
+}
+
+uint64_t
+tt_modules_snapshot(void)
+{
+	uint64_t now;
+
+	lock_take();
+	now = ++epoch;
+	dl_iterate_phdr(add_one, NULL);
+	lock_drop();
+	return now;
+}
+
+void
+tt_modules_each(uint64_t now, void (*fn)(const struct tt_module *, void *), void *arg)
+{
+	lock_take();
+	for (unsigned i = 0; i < nmods; i++) {
+		struct tt_module m = mods[i];
+
+		if (m.seen < now)
+			m.flags |= TT_MOD_UNLOADED;
+		fn(&m, arg);
+	}
+	lock_drop();
+}

@@ -1,0 +1,127 @@
+/*
+ * record.c - the recorder: everything the malloc wrappers do beyond calling
+ * jemalloc.  Raises the thread's reentrancy guard around anything that may
+ * call back into malloc (libunwind), so such calls are served untracked.
+ *
+ * Cost: one stack capture (libunwind), one hash probe in the stack table,
+ * two relaxed atomic adds on the site's counters, and a slot from the
+ * thread's cache.  No lock, no system call, no allocation.
+ */
+#include "record.h"
+
+#include <errno.h>
+
+#include "../format/tdump.h"
+#include "internal.h"
+#include "options.h"
+#include "tls.h"
+#include "unwind.h"
+
+extern struct tt_opts tt_opts;
+static _Atomic uint32_t next_thread = 1;
+
+
+uint32_t
+tt_threads_seen(void)
+{
+	return atomic_load_explicit(&next_thread, memory_order_relaxed) - 1;
+}
+
+static void
+charge_free(const struct tt_block_copy *b)
+{
+	struct tt_stack *s = tt_stacks_get(b->stack);
+
+	if (s != NULL) {
+		atomic_fetch_add_explicit(&s->free_blocks, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->free_bytes, b->size, memory_order_relaxed);
+	}
+}
+
+void
+tt_record_alloc(void *user, size_t size, unsigned fn)
+{
+	struct tt_tls *t = &tt_tls;
+	uintptr_t frames[TT_MAX_DEPTH];
+	struct tt_stack *s;
+	unsigned depth;
+	uint32_t stack, slot;
+	bool truncated;
+	int saved = errno;
+
+	t->busy++;
+	if (atomic_load_explicit(&tt_state, memory_order_acquire) != TT_STATE_ON &&
+	    !tt_init())
+		goto out;
+	if (tt_unlikely(t->thread == 0)) {
+		t->thread = atomic_fetch_add_explicit(&next_thread, 1, memory_order_relaxed);
+		tt_thread_first();
+	}
+
+	depth = tt_unwind_capture(frames, (unsigned)tt_opts.stack_depth, &truncated);
+	stack = tt_stacks_intern(frames, depth, fn, truncated ? TT_STACK_TRUNCATED : 0);
+	slot = stack ? tt_blocks_take() : 0;
+	if (slot == 0) {
+		atomic_fetch_add_explicit(&tt_drops.blocks, 1, memory_order_relaxed);
+		goto out;
+	}
+	s = tt_stacks_get(stack);
+	atomic_fetch_add_explicit(&s->alloc_blocks, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->alloc_bytes, size, memory_order_relaxed);
+	tt_blocks_fill(slot, (uintptr_t)user, size, stack, t->thread, tt_now_ns());
+	tt_hdr_of(user)->slot = slot;
+out:
+	t->busy--;
+	errno = saved;
+}
+
+void
+tt_record_free(void *user, struct tt_block_copy *old)
+{
+	struct tt_hdr *h = tt_hdr_of(user);
+	struct tt_block_copy b;
+	uint32_t slot = h->slot;
+
+	h->slot = 0;
+	if (!tt_blocks_clear(slot, (uintptr_t)user, &b)) {
+		atomic_fetch_add_explicit(&tt_drops.bad_frees, 1, memory_order_relaxed);
+		if (old != NULL)
+			old->addr = 0;
+		return;
+	}
+	charge_free(&b);
+	if (old != NULL)
+		*old = b;
+	if (tt_tls.busy == 0) {
+		tt_tls.busy++;
+		tt_blocks_put(slot);
+		tt_tls.busy--;
+	} else {
+		/* A free from inside tether or from a signal handler that
+		 * interrupted it: the thread's slot cache may be mid-update,
+		 * so this slot is not reused. */
+		atomic_fetch_add_explicit(&tt_drops.leaked_slots, 1, memory_order_relaxed);
+	}
+}
+
+void
+tt_record_restore(void *user, const struct tt_block_copy *old)
+{
+	struct tt_stack *s = tt_stacks_get(old->stack);
+	uint32_t slot;
+
+	if (old->addr == 0 || tt_tls.busy != 0)
+		return;
+	tt_tls.busy++;
+	slot = tt_blocks_take();
+	if (slot != 0) {
+		if (s != NULL) {
+			atomic_fetch_sub_explicit(&s->free_blocks, 1, memory_order_relaxed);
+			atomic_fetch_sub_explicit(&s->free_bytes, old->size, memory_order_relaxed);
+		}
+		tt_blocks_fill(slot, (uintptr_t)user, old->size, old->stack,
+			       old->thread, old->time_ns);
+		tt_hdr_of(user)->slot = slot;
+	}
+	tt_tls.busy--;
+}

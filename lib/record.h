@@ -1,0 +1,35 @@
+/*
+ * record.h - turning allocation events into table updates.  The malloc
+ * wrappers call these, out of line, only when the thread may record.
+ */
+#ifndef TT_RECORD_H
+#define TT_RECORD_H
+
+#include <stddef.h>
+
+#include "block.h"
+#include "table.h"
+
+/*
+ * tt_record_alloc() - record a new block: capture the stack, intern it,
+ * fill a slot and note it in the block's header.
+ * Context: any thread, tt_tls.busy == 0; may initialise the library.
+ */
+void tt_record_alloc(void *user, size_t size, unsigned fn);
+
+/*
+ * tt_record_free() - forget a block about to be freed (hdr->slot != 0).
+ * Called whatever the thread's state, so that no stale record outlives its
+ * block.  When old is not NULL the record is copied there for
+ * tt_record_restore().
+ * Context: any thread, any reentrancy depth; async-signal-safe.
+ */
+void tt_record_free(void *user, struct tt_block_copy *old);
+
+/*
+ * tt_record_restore() - put back a record removed by tt_record_free() for a
+ * realloc that then failed.  Context: as tt_record_free().
+ */
+void tt_record_restore(void *user, const struct tt_block_copy *old);
+
+#endif /* TT_RECORD_H */

@@ -1,0 +1,31 @@
+/*
+ * tls.h - per-thread state of libtether.  initial-exec TLS: the library is
+ * preloaded, so its TLS block is static and reaching it never allocates.
+ *
+ * busy is the reentrancy depth: nonzero while this thread is inside tether
+ * (recording, dumping) so that allocations made by what tether calls
+ * (libunwind, libc) are served but not recorded, and cannot deadlock.
+ */
+#ifndef TT_TLS_H
+#define TT_TLS_H
+
+#include <stdint.h>
+
+#include "internal.h"
+
+#define TT_SLOT_CACHE 128	/* cached free slot indices per thread */
+#define TT_MAX_DEPTH 256	/* hard limit of TETHER_STACK_DEPTH */
+#define TT_SKIP_SLACK 8		/* extra frames captured to drop our own */
+
+struct tt_tls {
+	int busy;		/* reentrancy depth */
+	uint32_t thread;	/* tether thread number, 0 until first record */
+	int exiting;		/* thread-exit hook ran: cache no more slots */
+	uint32_t nslots;	/* entries used in slots[] */
+	uint32_t slots[TT_SLOT_CACHE];
+	void *frames[TT_MAX_DEPTH + TT_SKIP_SLACK];
+};
+
+extern TT_TLS struct tt_tls tt_tls;
+
+#endif /* TT_TLS_H */

@@ -1,0 +1,75 @@
+/*
+ * unwind.c - stack capture with libunwind's unw_backtrace(), which walks the
+ * DWARF call-frame information with a per-thread cache of decoded entries.
+ * Frames inside libtether.so (the wrapper, the recorder) are dropped by
+ * address range, so the first frame kept is the caller of malloc, whatever
+ * the compiler inlined.
+ */
+#define UNW_LOCAL_ONLY
+#include "unwind.h"
+
+#include <link.h>
+#include <libunwind.h>
+
+#include "tls.h"
+
+static uintptr_t self_lo, self_hi;
+
+static int
+find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t want = (uintptr_t)data;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (want >= lo && want < hi) {
+		self_lo = lo;
+		self_hi = hi;
+		return 1;
+	}
+	return 0;
+}
+
+void
+tt_unwind_init(void)
+{
+	dl_iterate_phdr(find_self, (void *)(uintptr_t)&tt_unwind_init);
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
+bool
+tt_self_contains(uintptr_t pc)
+{
+	return pc >= self_lo && pc < self_hi;
+}
+
+unsigned
+tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated)
+{
+	void **buf = tt_tls.frames;
+	int n = unw_backtrace(buf, (int)(max + TT_SKIP_SLACK));
+	int first = 0;
+	unsigned kept;
+
+	if (n < 0)
+		n = 0;
+	while (first < n && tt_self_contains((uintptr_t)buf[first]))
+		first++;
+	kept = (unsigned)(n - first);
+	*truncated = kept > max;
+	if (kept > max)
+		kept = max;
+	for (unsigned i = 0; i < kept; i++)
+		out[i] = (uintptr_t)buf[first + (int)i];
+	return kept;
+}

@@ -1,0 +1,25 @@
+/*
+ * unwind.h - capture the calling thread's stack, without tether's own frames.
+ */
+#ifndef TT_UNWIND_H
+#define TT_UNWIND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* tt_unwind_init() - find tether's own code range. Context: tt_init(). */
+void tt_unwind_init(void);
+
+/*
+ * tt_unwind_capture() - up to max return addresses of the caller's stack,
+ * innermost first, skipping every frame inside libtether.so.  Uses the
+ * thread's scratch buffer in tt_tls.
+ * Context: recorder, reentrancy guard held (libunwind may allocate).
+ * Return: number of frames stored in out; *truncated set when deeper.
+ */
+unsigned tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated);
+
+/* tt_self_contains() - whether pc lies in libtether.so's mapped range. */
+bool tt_self_contains(uintptr_t pc);
+
+#endif /* TT_UNWIND_H */

@@ -1,0 +1,32 @@
+/*
+ * cmd.h - the tether commands (one file each) and the report writers they
+ * share.
+ */
+#ifndef TT_CMD_H
+#define TT_CMD_H
+
+#include <stdbool.h>
+
+#include "tools/model.h"
+#include "tools/util.h"
+
+int tt_cmd_run(int argc, char **argv);
+int tt_cmd_report(int argc, char **argv);
+
+struct tt_report_opts {
+	long top;		/* sites shown; 0 = all */
+};
+
+/* Writers: append the report of m to out.  Return: 0 or -errno. */
+int tt_report_text(struct tt_model *m, const struct tt_report_opts *o,
+		   struct tt_buf *out);
+int tt_report_json(struct tt_model *m, const struct tt_report_opts *o,
+		   struct tt_buf *out);
+int tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o,
+		    const char *path);
+
+/* Helpers the writers share (report_text.c). */
+const char *tt_basename(const char *path);
+void tt_format_time(char *buf, size_t n, uint64_t realtime_ns);
+
+#endif /* TT_CMD_H */

@@ -1,0 +1,126 @@
+/*
+ * cmd_report.c - `tether report`: read dumps, symbolize, and write the
+ * report as text, JSON or a pprof profile.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tools/cmd.h"
+
+static const char usage[] =
+	"usage: tether report [options] DUMP|DIR...\n"
+	"\n"
+	"Report what the dumps recorded: the allocation sites still holding\n"
+	"memory when each dump was written, largest first, symbolized.\n"
+	"A directory stands for its *.tdump files (the newest dump of each process).\n"
+	"\n"
+	"options:\n"
+	"  -f, --format FORMAT  text (default), json, or pprof (gzipped profile.proto\n"
+	"                       with alloc_objects, alloc_space, inuse_objects,\n"
+	"                       inuse_space; read it with `go tool pprof`)\n"
+	"  -o, --output FILE    write the report to FILE (written atomically);\n"
+	"                       default: standard output\n"
+	"      --top N          show the N largest sites (text default 25; json and\n"
+	"                       pprof default: all); 0 = all\n"
+	"      --sysroot DIR    look for the dump's binaries under DIR\n"
+	"      --debug-dir DIR  also look for separate debug files in DIR\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"exit status: 0 done, 1 a dump could not be read or the output written,\n"
+	"2 bad usage.  See tether-report(1).\n";
+
+enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR };
+
+static const struct option options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+bad_usage(const char *msg, const char *arg)
+{
+	fprintf(stderr, "tether report: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr, "Try 'tether report --help'.\n");
+	return TT_EXIT_USAGE;
+}
+
+int
+tt_cmd_report(int argc, char **argv)
+{
+	struct tt_model_opts mo = { NULL, NULL };
+	struct tt_report_opts ro = { -1 };
+	const char *format = "text", *output = NULL;
+	struct tt_model model;
+	struct tt_buf out = { 0 };
+	int c, rc = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:o:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_TOP: {
+			char *end;
+
+			errno = 0;
+			ro.top = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || ro.top < 0)
+				return bad_usage("--top expects a whole number, 0 for all", optarg);
+			break;
+		}
+		case OPT_SYSROOT:
+			mo.sysroot = optarg;
+			break;
+		case OPT_DEBUG_DIR:
+			mo.debug_dir = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return bad_usage("bad option", NULL);
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "pprof"))
+		return bad_usage("unknown format (expected text, json or pprof)", format);
+	if (optind == argc)
+		return bad_usage("no dump given (a .tdump file or a directory of them)", NULL);
+	if (strcmp(format, "pprof") == 0 && (output == NULL || strcmp(output, "-") == 0) &&
+	    isatty(1))
+		return bad_usage("pprof output is binary; give -o FILE", NULL);
+	if (ro.top < 0)
+		ro.top = strcmp(format, "text") == 0 ? 25 : 0;
+
+	if (tt_model_load(&model, argv + optind, argc - optind, &mo) != 0)
+		return TT_EXIT_DATA;
+	if (strcmp(format, "pprof") == 0) {
+		rc = tt_report_pprof(&model, &ro, output ? output : "-");
+	} else {
+		if (strcmp(format, "json") == 0)
+			rc = tt_report_json(&model, &ro, &out);
+		else
+			rc = tt_report_text(&model, &ro, &out);
+		if (rc == 0)
+			rc = tt_write_file(output ? output : "-", out.s, out.len);
+	}
+	if (rc != 0) {
+		tt_err("cannot write %s: %s", output ? output : "the report", strerror(-rc));
+		rc = TT_EXIT_DATA;
+	}
+	tt_buf_free(&out);
+	tt_model_free(&model);
+	return rc;
+}

@@ -1,0 +1,234 @@
+/*
+ * model.c - from dump files to the sites a report shows.  Reads dumps,
+ * keeps the newest per process, sums live blocks per stack, sorts, and
+ * symbolizes frames on demand.
+ */
+#include "tools/model.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tools/util.h"
+
+static int
+cmp_site(const void *a, const void *b)
+{
+	const struct tt_site *x = a, *y = b;
+
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes > y->live_bytes ? -1 : 1;
+	if (x->live_blocks != y->live_blocks)
+		return x->live_blocks > y->live_blocks ? -1 : 1;
+	if (x->stack->rec.alloc_bytes != y->stack->rec.alloc_bytes)
+		return x->stack->rec.alloc_bytes > y->stack->rec.alloc_bytes ? -1 : 1;
+	return x->stack->rec.id < y->stack->rec.id ? -1 : 1;
+}
+
+static void
+build_proc(struct tt_proc_model *p, struct tt_dump *d, const struct tt_model_opts *o)
+{
+	struct tt_site *by_index;
+
+	p->dump = d;
+	p->nsites = d->nstacks;
+	p->sites = by_index = tt_xcalloc(d->nstacks, sizeof(*p->sites));
+	for (size_t i = 0; i < d->nstacks; i++) {
+		by_index[i].stack = &d->stacks[i];
+		p->alloc_blocks += d->stacks[i].rec.alloc_blocks;
+		p->alloc_bytes += d->stacks[i].rec.alloc_bytes;
+		p->free_blocks += d->stacks[i].rec.free_blocks;
+		p->free_bytes += d->stacks[i].rec.free_bytes;
+	}
+	for (size_t i = 0; i < d->nblocks; i++) {
+		const struct tt_dump_stack *s = tt_dump_stack(d, d->blocks[i].stack);
+		struct tt_site *site = &by_index[s - d->stacks];
+
+		site->live_blocks++;
+		site->live_bytes += d->blocks[i].size;
+		p->live_blocks++;
+		p->live_bytes += d->blocks[i].size;
+	}
+	qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
+	p->sym = tt_sym_new(o->sysroot, o->debug_dir);
+	p->module_index = tt_xcalloc(d->nmodules, sizeof(int));
+	for (size_t i = 0; i < d->nmodules; i++) {
+		const struct tt_dump_module *m = &d->modules[i];
+
+		p->module_index[i] = tt_sym_add_module(p->sym, m->path, m->rec.bias,
+						       m->rec.lo, m->rec.hi,
+						       m->build_id, m->build_id_len);
+	}
+}
+
+static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+struct found {
+	char **paths;
+	size_t n;
+};
+
+static void
+add_path(struct found *f, char *path)
+{
+	f->paths = tt_xrealloc(f->paths, (f->n + 1) * sizeof(*f->paths));
+	f->paths[f->n++] = path;
+}
+
+/* Return: 0, or -1 after a message. */
+static int
+collect(struct found *f, const char *path)
+{
+	struct stat st;
+	struct dirent *e;
+	DIR *dir;
+	size_t before = f->n;
+
+	if (stat(path, &st) != 0) {
+		tt_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		add_path(f, tt_xstrdup(path));
+		return 0;
+	}
+	dir = opendir(path);
+	if (dir == NULL) {
+		tt_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".tdump"))
+			continue;
+		add_path(f, tt_xasprintf("%s/%s", path, e->d_name));
+	}
+	closedir(dir);
+	if (f->n == before) {
+		tt_err("%s: no dumps (*.tdump) in this directory", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_proc(const void *a, const void *b)
+{
+	const struct tt_proc_model *x = a, *y = b;
+
+	if (x->dump->proc.start_realtime_ns != y->dump->proc.start_realtime_ns)
+		return x->dump->proc.start_realtime_ns < y->dump->proc.start_realtime_ns ? -1 : 1;
+	return x->dump->proc.pid < y->dump->proc.pid ? -1 : 1;
+}
+
+int
+tt_model_load(struct tt_model *m, char *const *paths, int npaths,
+	      const struct tt_model_opts *opts)
+{
+	struct found f = { NULL, 0 };
+	struct tt_dump **dumps;
+	size_t nd = 0;
+	char err[1024];
+	int rc = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < npaths; i++)
+		if (collect(&f, paths[i]) != 0)
+			rc = -1;
+	dumps = tt_xcalloc(f.n, sizeof(*dumps));
+	for (size_t i = 0; i < f.n && rc == 0; i++) {
+		struct tt_dump *d = tt_dump_read(f.paths[i], err, sizeof(err));
+		size_t j;
+
+		if (d == NULL) {
+			tt_err("%s", err);
+			rc = -1;
+			break;
+		}
+		/* Keep the newest dump of each process (same pid and start). */
+		for (j = 0; j < nd; j++)
+			if (dumps[j]->proc.pid == d->proc.pid &&
+			    dumps[j]->proc.start_realtime_ns == d->proc.start_realtime_ns)
+				break;
+		if (j == nd) {
+			dumps[nd++] = d;
+		} else if (d->proc.seq > dumps[j]->proc.seq) {
+			tt_dump_free(dumps[j]);
+			dumps[j] = d;
+		} else {
+			tt_dump_free(d);
+		}
+	}
+	for (size_t i = 0; i < f.n; i++)
+		free(f.paths[i]);
+	free(f.paths);
+	if (rc != 0) {
+		for (size_t i = 0; i < nd; i++)
+			tt_dump_free(dumps[i]);
+		free(dumps);
+		return -1;
+	}
+	m->procs = tt_xcalloc(nd, sizeof(*m->procs));
+	m->nprocs = nd;
+	for (size_t i = 0; i < nd; i++)
+		build_proc(&m->procs[i], dumps[i], opts);
+	free(dumps);
+	qsort(m->procs, m->nprocs, sizeof(*m->procs), cmp_proc);
+	return 0;
+}
+
+void
+tt_model_free(struct tt_model *m)
+{
+	for (size_t i = 0; i < m->nprocs; i++) {
+		tt_sym_free(m->procs[i].sym);
+		free(m->procs[i].sites);
+		free(m->procs[i].module_index);
+		tt_dump_free(m->procs[i].dump);
+	}
+	free(m->procs);
+	memset(m, 0, sizeof(*m));
+}
+
+struct tt_frame *
+tt_model_frames(struct tt_proc_model *p, const struct tt_dump_stack *s, size_t *n)
+{
+	struct tt_frame *out = NULL;
+	size_t k = 0, cap = 0;
+
+	for (unsigned i = 0; i < s->rec.depth; i++) {
+		const struct tt_sym_result *r = tt_sym_lookup(p->sym, s->frames[i]);
+		const char *module = r->module >= 0 ? tt_sym_module_path(p->sym, r->module) : NULL;
+		int nf = r->nframes > 0 ? r->nframes : 1;
+
+		if (k + (size_t)nf > cap) {
+			cap = (k + (size_t)nf) * 2;
+			out = tt_xrealloc(out, cap * sizeof(*out));
+		}
+		for (int j = 0; j < nf; j++) {
+			struct tt_frame *f = &out[k++];
+
+			memset(f, 0, sizeof(*f));
+			f->pc = s->frames[i];
+			f->module = module;
+			f->offset = r->offset;
+			if (r->nframes > 0) {
+				f->function = r->frames[j].function;
+				f->mangled = r->frames[j].mangled;
+				f->file = r->frames[j].file;
+				f->line = r->frames[j].line;
+				f->inlined = j + 1 < r->nframes;
+			}
+		}
+	}
+	*n = k;
+	return out;
+}

@@ -1,0 +1,128 @@
+/*
+ * report_text.c - the text report: for each process, what was still in use
+ * when the dump was written, by allocation site, largest first, with
+ * symbolized stacks.  Frame #0 is the allocation function itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tools/cmd.h"
+
+const char *
+tt_basename(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path;
+}
+
+void
+tt_format_time(char *buf, size_t n, uint64_t realtime_ns)
+{
+	time_t t = (time_t)(realtime_ns / 1000000000u);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+text_frame(struct tt_buf *b, unsigned n, const struct tt_frame *f)
+{
+	tt_buf_printf(b, "    #%u ", n);
+	if (f->function != NULL)
+		tt_buf_printf(b, "%s", f->function);
+	else
+		tt_buf_printf(b, "0x%llx", (unsigned long long)f->pc);
+	if (f->file != NULL && f->line > 0)
+		tt_buf_printf(b, " (%s:%d)", tt_basename(f->file), f->line);
+	else if (f->module != NULL)
+		tt_buf_printf(b, " (%s+0x%llx)", tt_basename(f->module),
+			      (unsigned long long)f->offset);
+	if (f->inlined)
+		tt_buf_add(b, " [inlined]", 10);
+	tt_buf_add(b, "\n", 1);
+}
+
+static void
+text_site(struct tt_buf *b, struct tt_proc_model *p, const struct tt_site *s)
+{
+	const struct tt_rec_stack *r = &s->stack->rec;
+	char a[32], c[32], d[32], e[32];
+	struct tt_frame *frames;
+	size_t n;
+
+	tt_buf_printf(b, "%s bytes in %s blocks still in use; allocated here: %s "
+		      "bytes in %s blocks, %llu freed\n",
+		      tt_thousands(a, sizeof(a), s->live_bytes),
+		      tt_thousands(c, sizeof(c), s->live_blocks),
+		      tt_thousands(d, sizeof(d), r->alloc_bytes),
+		      tt_thousands(e, sizeof(e), r->alloc_blocks),
+		      (unsigned long long)r->free_blocks);
+	tt_buf_printf(b, "    #0 %s\n", tt_dump_alloc_fn_name(r->alloc_fn));
+	frames = tt_model_frames(p, s->stack, &n);
+	for (size_t i = 0; i < n; i++)
+		text_frame(b, (unsigned)i + 1, &frames[i]);
+	if (r->flags & TT_STACK_TRUNCATED)
+		tt_buf_add(b, "    ... (deeper frames not captured: TETHER_STACK_DEPTH)\n", 58);
+	free(frames);
+}
+
+static void
+text_proc(struct tt_buf *b, struct tt_proc_model *p, const struct tt_report_opts *o)
+{
+	const struct tt_dump *d = p->dump;
+	const struct tt_rec_stats *st = &d->stats;
+	char when[64], a[32], c[32], e[32], f[32];
+	size_t live_sites = 0, shown = 0;
+
+	tt_format_time(when, sizeof(when), d->proc.start_realtime_ns);
+	tt_buf_printf(b, "tether: %s (pid %u", d->argv && d->argv[0] ? d->argv[0] : d->exe,
+		      d->proc.pid);
+	if (d->proc.flags & TT_PROC_FORKED)
+		tt_buf_printf(b, ", forked from %u", d->proc.ppid);
+	tt_buf_printf(b, "), started %s, dump #%u at %s", when, d->proc.seq,
+		      tt_dump_trigger_name(d->proc.trigger));
+	if (d->proc.exit_status >= 0)
+		tt_buf_printf(b, " (status %d)", d->proc.exit_status);
+	tt_buf_printf(b, "\n");
+	for (size_t i = 0; i < p->nsites; i++)
+		live_sites += p->sites[i].live_blocks > 0;
+	tt_buf_printf(b, "in use: %s bytes in %s blocks from %zu sites; "
+		      "allocated over the run: %s bytes in %s blocks\n",
+		      tt_thousands(a, sizeof(a), p->live_bytes),
+		      tt_thousands(c, sizeof(c), p->live_blocks), live_sites,
+		      tt_thousands(e, sizeof(e), p->alloc_bytes),
+		      tt_thousands(f, sizeof(f), p->alloc_blocks));
+	if (st->dropped_blocks || st->dropped_stacks)
+		tt_buf_printf(b, "warning: %llu allocations and %llu stacks were not "
+			      "recorded (tables full: raise TETHER_MAX_BLOCKS or "
+			      "TETHER_MAX_STACKS)\n",
+			      (unsigned long long)st->dropped_blocks,
+			      (unsigned long long)st->dropped_stacks);
+	if (st->bad_frees)
+		tt_buf_printf(b, "warning: %llu frees of blocks tether did not know\n",
+			      (unsigned long long)st->bad_frees);
+	for (size_t i = 0; i < p->nsites && p->sites[i].live_blocks > 0; i++) {
+		if (o->top > 0 && (long)shown == o->top)
+			break;
+		tt_buf_add(b, "\n", 1);
+		text_site(b, p, &p->sites[i]);
+		shown++;
+	}
+	if (shown < live_sites)
+		tt_buf_printf(b, "\n... and %zu more sites (--top 0 shows all)\n",
+			      live_sites - shown);
+}
+
+int
+tt_report_text(struct tt_model *m, const struct tt_report_opts *o, struct tt_buf *out)
+{
+	for (size_t i = 0; i < m->nprocs; i++) {
+		if (i > 0)
+			tt_buf_add(out, "\n", 1);
+		text_proc(out, &m->procs[i], o);
+	}
+	return 0;
+}
