@@ -311,7 +311,11 @@ malloc_usable_size(void *p)
 	return tt_je_malloc_usable_size(real_of(p)) - tt_hdr_of(p)->offset;
 }
 
-/* glibc's internal names, which some programs and libraries call directly. */
+/* glibc's internal names, which some programs and libraries call directly.
+ * (The aliases need not repeat the targets' attributes.) */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmissing-attributes"
+#endif
 TT_EXPORT void *__libc_malloc(size_t) __attribute__((alias("malloc")));
 TT_EXPORT void __libc_free(void *) __attribute__((alias("free")));
 TT_EXPORT void *__libc_calloc(size_t, size_t) __attribute__((alias("calloc")));

@@ -1,8 +1,9 @@
 /*
- * interpose_process.c - the process-level calls tether must see: exit (to
- * learn the exit status), _exit and _Exit (which skip destructors, so the
- * final dump is written here), and dlclose (so the module map keeps every
- * library that is unloaded).
+ * interpose_process.c - the process-level calls tether must see:
+ * __libc_start_main and exit (to learn the exit status: a return from main
+ * reaches exit inside libc, where no wrapper sees it), _exit and _Exit
+ * (which skip destructors, so the final dump is written here), and dlclose
+ * (so the module map keeps every library that is unloaded).
  *
  * Context: any thread.  Real functions are found with dlsym(RTLD_NEXT).
  */
@@ -16,6 +17,34 @@
 #include "internal.h"
 #include "modules.h"
 
+
+typedef int (*main_fn)(int, char **, char **);
+static main_fn real_main;
+
+static int
+main_trampoline(int argc, char **argv, char **envp)
+{
+	int status = real_main(argc, argv, envp);
+
+	tt_final_dump(0, status);	/* only notes the status */
+	return status;
+}
+
+int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
+		      void (*fini)(void), void (*rtld_fini)(void), void *stack_end);
+
+TT_EXPORT int
+__libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
+		  void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+{
+	int (*real)(main_fn, int, char **, void (*)(void), void (*)(void),
+		    void (*)(void), void *);
+
+	real = (int (*)(main_fn, int, char **, void (*)(void), void (*)(void),
+			void (*)(void), void *))dlsym(RTLD_NEXT, "__libc_start_main");
+	real_main = main;
+	return real(main_trampoline, argc, argv, init, fini, rtld_fini, stack_end);
+}
 
 TT_EXPORT void
 exit(int status)

@@ -25,11 +25,11 @@ out_char(struct out *o, char c)
 }
 
 static void
-out_str(struct out *o, const char *s)
+out_str(struct out *o, const char *s, int prec)
 {
 	if (s == NULL)
 		s = "(null)";
-	while (*s)
+	for (; *s && prec != 0; prec--)
 		out_char(o, *s++);
 }
 
@@ -55,20 +55,24 @@ tt_vfmt(char *buf, size_t n, const char *fmt, va_list ap)
 	struct out o = { buf, n, 0 };
 
 	for (; *fmt; fmt++) {
-		int lng = 0;
+		int lng = 0, prec = -1;
 
 		if (*fmt != '%') {
 			out_char(&o, *fmt);
 			continue;
 		}
 		fmt++;
+		if (fmt[0] == '.' && fmt[1] == '*') {
+			prec = va_arg(ap, int);
+			fmt += 2;
+		}
 		while (*fmt == 'l' || *fmt == 'z') {
 			lng++;
 			fmt++;
 		}
 		switch (*fmt) {
 		case 's':
-			out_str(&o, va_arg(ap, const char *));
+			out_str(&o, va_arg(ap, const char *), prec);
 			break;
 		case 'c':
 			out_char(&o, (char)va_arg(ap, int));
@@ -89,7 +93,7 @@ tt_vfmt(char *buf, size_t n, const char *fmt, va_list ap)
 				       : va_arg(ap, unsigned), 16, 0);
 			break;
 		case 'p':
-			out_str(&o, "0x");
+			out_str(&o, "0x", -1);
 			out_num(&o, (uintptr_t)va_arg(ap, void *), 16, 0);
 			break;
 		case '%':

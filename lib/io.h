@@ -13,8 +13,8 @@
 #include <stddef.h>
 
 /*
- * tt_fmt() - format into buf, always NUL-terminated.  Understands %s %c %%
- * and %d %u %x %p with the l, ll and z modifiers.
+ * tt_fmt() - format into buf, always NUL-terminated.  Understands %s %.*s
+ * %c %% and %d %u %x %p with the l, ll and z modifiers; nothing else.
  * Return: the length written (truncated to n - 1).
  */
 size_t tt_fmt(char *buf, size_t n, const char *fmt, ...)

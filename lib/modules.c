@@ -7,6 +7,7 @@
 #include "modules.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <link.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -95,10 +96,60 @@ find_build_id(const struct dl_phdr_info *info, uint8_t *out, unsigned max)
 	return 0;
 }
 
+/*
+ * The file mapped at addr, from /proc/self/maps: for modules the program
+ * opened by a relative path, whose name would mean nothing to the tool.
+ * Return: 0, or -1 when not found.
+ */
+static int
+mapped_path(uint64_t addr, char *out, size_t n)
+{
+	static char buf[8192];
+	size_t len = 0, used;
+	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	long r;
+	int found = -1;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		r = syscall(SYS_read, fd, buf + len, sizeof(buf) - 1 - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		buf[len] = '\0';
+		used = 0;
+		for (char *line = buf, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+			unsigned long lo = 0, hi = 0;
+			char *p = line, *path;
+
+			*nl = '\0';
+			used = (size_t)(nl + 1 - buf);
+			while (*p && *p != '-')
+				lo = lo * 16 + (unsigned long)(*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10), p++;
+			for (p++; *p && *p != ' '; p++)
+				hi = hi * 16 + (unsigned long)(*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10);
+			path = strchr(line, '/');
+			if (addr >= lo && addr < hi && path != NULL && strlen(path) < n) {
+				memcpy(out, path, strlen(path) + 1);
+				found = 0;
+				goto out;
+			}
+		}
+		memmove(buf, buf + used, len - used);
+		len -= used;
+		if (len == sizeof(buf) - 1)
+			len = 0;	/* a line longer than the buffer: skip it */
+	}
+out:
+	syscall(SYS_close, fd);
+	return found;
+}
+
 static int
 add_one(struct dl_phdr_info *info, size_t size, void *data)
 {
-	char exe[4096];
+	static char exe[4096], abs[4096];
 	const char *name = info->dlpi_name;
 	uint64_t lo = UINT64_MAX, hi = 0;
 	uint32_t flags = 0;
@@ -117,8 +168,6 @@ add_one(struct dl_phdr_info *info, size_t size, void *data)
 		exe[n > 0 ? n : 0] = '\0';
 		name = exe;
 		flags = TT_MOD_MAIN;
-	} else if (name[0] != '/') {
-		return 0;	/* linux-vdso.so.1 and the like: no file */
 	}
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -132,6 +181,12 @@ add_one(struct dl_phdr_info *info, size_t size, void *data)
 	}
 	if (hi == 0)
 		return 0;
+	if (name[0] != '/') {
+		/* opened by a relative path, or no file at all (the vDSO) */
+		if (mapped_path(lo, abs, sizeof(abs)) != 0)
+			return 0;
+		name = abs;
+	}
 	len = strlen(name);
 	for (unsigned i = 0; i < nmods; i++) {
 		m = &mods[i];

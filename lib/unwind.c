@@ -1,9 +1,10 @@
 /*
  * unwind.c - stack capture with libunwind's unw_backtrace(), which walks the
  * DWARF call-frame information with a per-thread cache of decoded entries.
- * Frames inside libtether.so (the wrapper, the recorder) are dropped by
- * address range, so the first frame kept is the caller of malloc, whatever
- * the compiler inlined.
+ * Frames inside libtether.so (the wrapper, the recorder, the trampolines
+ * around main and thread start routines) are dropped by address range, so
+ * the first frame kept is the caller of malloc, whatever the compiler
+ * inlined.
  */
 #define UNW_LOCAL_ONLY
 #include "unwind.h"
@@ -58,18 +59,19 @@ tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated)
 {
 	void **buf = tt_tls.frames;
 	int n = unw_backtrace(buf, (int)(max + TT_SKIP_SLACK));
-	int first = 0;
-	unsigned kept;
+	unsigned kept = 0;
 
-	if (n < 0)
-		n = 0;
-	while (first < n && tt_self_contains((uintptr_t)buf[first]))
-		first++;
-	kept = (unsigned)(n - first);
-	*truncated = kept > max;
-	if (kept > max)
-		kept = max;
-	for (unsigned i = 0; i < kept; i++)
-		out[i] = (uintptr_t)buf[first + (int)i];
+	*truncated = false;
+	/* Drop tether's frames wherever they are: the wrappers at the inner
+	 * end, trampolines (main, thread start) at the outer end. */
+	for (int i = 0; i < n; i++) {
+		if (tt_self_contains((uintptr_t)buf[i]))
+			continue;
+		if (kept == max) {
+			*truncated = true;
+			break;
+		}
+		out[kept++] = (uintptr_t)buf[i];
+	}
 	return kept;
 }

@@ -1,7 +1,7 @@
 /*
  * churn - single-threaded malloc/free churn.
  *
- * Usage: churn [ALLOCATIONS]      (default 10000000)
+ * Usage: churn [ALLOCATIONS]      (default 20000000)
  *
  * Keeps a ring of RING live blocks; every step frees the block in a
  * pseudo-randomly chosen slot and puts a new block of 8..512 bytes there, so
@@ -27,7 +27,7 @@ lcg_next(uint64_t *state)
 int
 main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 10000000L;
+	long n = argc > 1 ? atol(argv[1]) : 20000000L;
 	unsigned char *ring[RING] = { 0 };
 	size_t len[RING] = { 0 };
 	uint64_t seed = 42, sum = 0;

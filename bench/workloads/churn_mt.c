@@ -1,7 +1,7 @@
 /*
  * churn_mt - the churn workload split over several threads.
  *
- * Usage: churn_mt [ALLOCATIONS [THREADS]]   (defaults 10000000 and 2)
+ * Usage: churn_mt [ALLOCATIONS [THREADS]]   (defaults 20000000 and 2)
  *
  * The total number of allocations is constant whatever THREADS is: thread t
  * does ALLOCATIONS / THREADS of them (thread 0 also takes the remainder), each
@@ -81,7 +81,7 @@ churn_thread(void *arg)
 int
 main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 10000000L;
+	long n = argc > 1 ? atol(argv[1]) : 20000000L;
 	int nthreads = argc > 2 ? atoi(argv[2]) : 2;
 	pthread_t tid[MAX_THREADS];
 	struct job job[MAX_THREADS];

@@ -51,3 +51,19 @@ done_testing() {
 	[ "$tap_fail" -eq 0 ]
 	exit $?
 }
+
+# line_of MARKER FILE: the line number of "@MARKER" in a source file.
+line_of() {
+	grep -n -- "@$1\\b" "$2" | head -1 | cut -d: -f1
+}
+
+# site REPORT.json MARKER SOURCE [PROC]: the query.py sums for the site
+# allocated at the line marked @MARKER in SOURCE.
+site() {
+	_l=$(line_of "$2" "$3")
+	python3 "$top_srcdir/tests/lib/query.py" "$1" site "$(basename "$3"):$_l" ${4:+"$4"}
+}
+
+q() {
+	python3 "$top_srcdir/tests/lib/query.py" "$@"
+}

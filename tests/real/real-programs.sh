@@ -42,7 +42,7 @@ LIMIT=60
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-# run_pair [-x STATUS] [-i FILE] [-d 'GLOB...'] [-n] NAME COMMAND...
+# run_pair [-x STATUS] [-i FILE] [-d 'GLOB...'] [-m MIN] [-n] NAME COMMAND...
 #
 # Run COMMAND in $PLAIN, then under libtether in $TRACED, and report:
 #   - the plain run exited with STATUS (default 0): the case means what it
@@ -52,17 +52,19 @@ have() { command -v "$1" >/dev/null 2>&1; }
 #   - the exit status is the same;
 #   - the traced run wrote at least one non-empty dump, one matching each
 #     GLOB if given (programs that exec others: every process is traced),
-#     and left no temporary dump file behind.  -n: no dump is expected
+#     and left no temporary dump file behind; at least MIN dumps with -m
+#     (one per process of a program that forks).  -n: no dump is expected
 #     (death by a signal skips the destructor that writes it).
 # -i FILE is piped to COMMAND's stdin; otherwise stdin is /dev/null.
 # Returns 0 when every check passed.
 run_pair() {
-	local status=0 input= globs= nodump= name
+	local status=0 input= globs= nodump= min=1 name
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-x) status=$2; shift 2 ;;
 		-i) input=$2; shift 2 ;;
 		-d) globs=$2; shift 2 ;;
+		-m) min=$2; shift 2 ;;
 		-n) nodump=1; shift ;;
 		*) break ;;
 		esac
@@ -98,7 +100,7 @@ run_pair() {
 	check_eq "$name: same exit status" "$rc_plain" "$rc_traced"
 	[ "$rc_traced" = "$rc_plain" ] || show "$o/err.traced" "traced stderr"
 	if [ -z "$nodump" ]; then
-		check_dumps "$name" "$dd" "$globs"
+		check_dumps "$name" "$dd" "$globs" "$min"
 	fi
 	[ "$tap_fail" -eq "$fails" ]
 }
@@ -130,15 +132,16 @@ show() {
 	head -15 "$1" | sed 's/^/#   /'
 }
 
-# check_dumps NAME DIR GLOBS: one TAP line for the dumps of a traced run.
+# check_dumps NAME DIR GLOBS MIN: one TAP line for the dumps of a traced run.
 check_dumps() {
-	local name=$1 dd=$2 missing= g n tmp
+	local name=$1 dd=$2 min=$4 missing= g n tmp
 	local -a globs
 	# read -a splits without expanding the patterns against the cwd.
 	read -ra globs <<<"$3"
 	n=$(find "$dd" -maxdepth 1 -name '*.tdump' -size +0 | wc -l)
 	[ "$n" -gt 0 ] || missing="any non-empty *.tdump"
-	for g in "${globs[@]}"; do
+	[ "$n" -ge "$min" ] || missing="$missing (only $n of $min dumps)"
+	for g in ${globs[@]+"${globs[@]}"}; do
 		find "$dd" -maxdepth 1 -name "$g.tdump" -size +0 | grep -q . ||
 			missing="$missing $g.tdump"
 	done
@@ -172,8 +175,9 @@ in_both() {
 
 # ---- inputs ------------------------------------------------------------------
 
-# Pseudo-random words from a fixed linear congruential generator: the same
-# on every machine, varied enough to give the programs real work (repeats
+# Pseudo-random words from a fixed linear congruential generator (small
+# enough a multiplier that awk's doubles compute it exactly, so the same on
+# every machine; the high bits are used, the low ones cycle), varied enough to give the programs real work (repeats
 # for the counters, shared prefixes for the sorts, letters for the regexes).
 awk 'BEGIN {
 	s = 12345
@@ -181,12 +185,12 @@ awk 'BEGIN {
 	split("b c d f g h k l m n p r s t v z", c, " ")
 	for (i = 0; i < 30000; i++) {
 		w = ""
-		s = (s * 1103515245 + 12345) % 2147483648
+		s = (s * 69069 + 1) % 4294967296
 		len = 1 + int(s / 65536) % 4
 		for (j = 0; j < len; j++) {
-			s = (s * 1103515245 + 12345) % 2147483648
+			s = (s * 69069 + 1) % 4294967296
 			w = w c[1 + int(s / 65536) % 16]
-			s = (s * 1103515245 + 12345) % 2147483648
+			s = (s * 69069 + 1) % 4294967296
 			w = w v[1 + int(s / 65536) % 5]
 		}
 		printf "%s%s", w, (i % 12 == 11) ? "\n" : " "
@@ -326,10 +330,11 @@ print("subprocess", r.returncode, r.stdout.strip(), repr(r.stderr))
 EOF
 
 if [ -n "$PY" ]; then
-	run_pair -d 'python*' python "$PY" "$IN/work.py" "$IN/words.txt"
+	# Three processes: the script, its forked child, its subprocess.
+	run_pair -d 'python*' -m 3 python "$PY" "$IN/work.py" "$IN/words.txt"
 	# Again with every object from malloc: Python's own small-object
 	# allocator otherwise serves most of them without the library.
-	run_pair -d 'python*' python-malloc env PYTHONMALLOC=malloc \
+	run_pair -d 'python*' -m 3 python-malloc env PYTHONMALLOC=malloc \
 		"$PY" "$IN/work.py" "$IN/words.txt"
 	run_pair -x 3 python-exit3 "$PY" -c 'import sys; sys.exit(3)'
 	# stdin comes through a pipe, as in `printf ... | python3`.
@@ -437,7 +442,7 @@ gen_files() {
 }
 
 if have git; then
-	run_pair -d 'git*' git-init git init -q repo
+	run_pair -d 'git*' git-init git -c init.defaultBranch=main init -q repo
 	for c in 1 2 3 4; do
 		in_both gen_files "$c"
 		run_pair -d 'git*' "git-add-$c" "${G[@]}" add -A
@@ -468,10 +473,10 @@ awk 'BEGIN {
 		printf "INSERT INTO dept VALUES(%d, %cdept-%d%c);\n", d, 39, d, 39
 	s = 42
 	for (i = 1; i <= 10000; i++) {
-		s = (s * 1103515245 + 12345) % 2147483648
-		r = int(s / 256)
+		s = (s * 69069 + 1) % 4294967296
+		r = int(s / 65536)
 		printf "INSERT INTO emp VALUES(%d, %cname-%05d%c, %d, %d, %c2%03d-%02d-%02d%c);\n", \
-			i, 39, r % 99991, 39, 1 + r % 12, 20000 + int(r / 7) % 80000, \
+			i, 39, r % 99991, 39, 1 + r % 12, 20000 + (r * 7) % 80000, \
 			39, r % 25, 1 + r % 12, 1 + r % 28, 39
 	}
 	print "COMMIT;"
@@ -497,6 +502,8 @@ awk 'BEGIN {
 
 if have sqlite3; then
 	run_pair -d 'sqlite3*' sqlite3 sqlite3 -batch -bail test.db ".read $IN/db.sql"
+	# The database file holds no time or pid: the same pages, byte for byte.
+	same_file sqlite3 test.db
 	run_pair -d 'sqlite3*' sqlite3-reopen sqlite3 -batch test.db \
 		'SELECT count(*), sum(salary) FROM emp; SELECT * FROM emp ORDER BY id DESC LIMIT 3;'
 	run_pair -x 1 sqlite3-error sqlite3 -batch test.db 'SELECT * FROM no_such_table;'

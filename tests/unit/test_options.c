@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "lib/io.h"
 #include "lib/options.h"
 
 static void
@@ -119,6 +120,21 @@ test_options_empty_string(void **state)
 	assert_string_equal(err, "TETHER_OUTPUT is empty: expected a value");
 }
 
+static void
+test_io_fmt_forms(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	tt_fmt(buf, sizeof(buf), "%s|%.*s|%d|%u|%x|%zu|%lld|%c|%%", "ab", 3,
+	       "NAME=value", -42, 42u, 255u, (size_t)7, -5ll, 'z');
+	assert_string_equal(buf, "ab|NAM|-42|42|ff|7|-5|z|%");
+	assert_int_equal(tt_fmt(buf, 5, "%s", "truncated"), 4);
+	assert_string_equal(buf, "trun");
+	tt_fmt(buf, sizeof(buf), "%p", (void *)0x1234);
+	assert_string_equal(buf, "0x1234");
+}
+
 int
 main(void)
 {
@@ -129,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_options_size_suffixes),
 		cmocka_unit_test(test_options_lookup_and_hint),
 		cmocka_unit_test(test_options_empty_string),
+		cmocka_unit_test(test_io_fmt_forms),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -59,6 +59,27 @@ struct built {
 	uint64_t loc_malloc_again; /* the malloc location added a second time */
 };
 
+/*
+ * snprintf that fails the test instead of truncating, for building paths
+ * and commands.  Return: the length written.
+ */
+static int
+fmt(char *dst, size_t size, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+fmt(char *dst, size_t size, const char *format, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, format);
+	n = vsnprintf(dst, size, format, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < size);
+	return n;
+}
+
 /* Remove a directory tree; only what the tests create (files, dirs). */
 static void
 rmtree(const char *path)
@@ -75,7 +96,7 @@ rmtree(const char *path)
 
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		fmt(sub, sizeof(sub), "%s/%s", path, e->d_name);
 		rmtree(sub);
 	}
 	closedir(d);
@@ -91,13 +112,13 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/tt-pprof-XXXXXX",
+	fmt(f->dir, sizeof(f->dir), "%s/tt-pprof-XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	if (mkdtemp(f->dir) == NULL) {
 		free(f);
 		return -1;
 	}
-	snprintf(f->file, sizeof(f->file), "%s/out.pb.gz", f->dir);
+	fmt(f->file, sizeof(f->file), "%s/out.pb.gz", f->dir);
 	*state = f;
 	return 0;
 }
@@ -697,7 +718,7 @@ test_pprof_many_locations_grow_tables(void **state)
 	for (size_t i = 0; i < N; i++) {
 		struct tt_pprof_line ln = { name, NULL, "big.c", (int64_t)i + 1 };
 
-		snprintf(name, sizeof(name), "fn_%zu", i);
+		fmt(name, sizeof(name), "fn_%zu", i);
 		ids[i] = tt_pprof_location(p, map, 0x10000 + i * 16, &ln, 1);
 		assert_int_equal(ids[i], i + 1);
 	}
@@ -808,30 +829,30 @@ test_pprof_unwritable_path_fails_cleanly(void **state)
 	int fd;
 
 	/* The directory does not exist. */
-	snprintf(path, sizeof(path), "%s/missing/out.pb.gz", f->dir);
+	fmt(path, sizeof(path), "%s/missing/out.pb.gz", f->dir);
 	assert_int_equal(tt_pprof_write(p, path), -ENOENT);
 	assert_int_equal(count_entries(f->dir), 0);
 
 	/* A path component is a regular file. */
-	snprintf(path, sizeof(path), "%s/plain", f->dir);
+	fmt(path, sizeof(path), "%s/plain", f->dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	snprintf(path, sizeof(path), "%s/plain/out.pb.gz", f->dir);
+	fmt(path, sizeof(path), "%s/plain/out.pb.gz", f->dir);
 	assert_int_equal(tt_pprof_write(p, path), -ENOTDIR);
 	assert_int_equal(count_entries(f->dir), 1);
 
 	/* A read-only directory; root ignores the mode, so only as non-root. */
 	if (geteuid() != 0) {
-		snprintf(ro, sizeof(ro), "%s/ro", f->dir);
+		fmt(ro, sizeof(ro), "%s/ro", f->dir);
 		assert_int_equal(mkdir(ro, 0500), 0);
-		snprintf(path, sizeof(path), "%s/out.pb.gz", ro);
+		fmt(path, sizeof(path), "%s/out.pb.gz", ro);
 		assert_int_equal(tt_pprof_write(p, path), -EACCES);
 		assert_int_equal(count_entries(ro), 0);
 	}
 
 	/* The target is a directory: rename fails and the temp file goes. */
-	snprintf(path, sizeof(path), "%s/adir", f->dir);
+	fmt(path, sizeof(path), "%s/adir", f->dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(tt_pprof_write(p, path), -EISDIR);
 	assert_int_equal(count_entries(path), 0);
@@ -920,12 +941,12 @@ test_pprof_go_tool_pprof_reads_it(void **state)
 	assert_int_equal(tt_pprof_write(p, f->file), 0);
 	tt_pprof_free(p);
 
-	snprintf(home, sizeof(home), "%s/home", f->dir);
+	fmt(home, sizeof(home), "%s/home", f->dir);
 	assert_int_equal(mkdir(home, 0700), 0);
 	/* Paths are quoted with '...', so they must not contain a quote. */
 	assert_null(strchr(go, '\''));
 	assert_null(strchr(f->dir, '\''));
-	snprintf(cmd, sizeof(cmd),
+	fmt(cmd, sizeof(cmd),
 		 "env HOME='%s' GOPATH='%s/gopath' GOCACHE='%s/gocache' "
 		 "PPROF_TMPDIR='%s' GOFLAGS= GOTOOLCHAIN=local GOPROXY=off "
 		 "'%s' tool pprof -symbolize=none -raw '%s' 2>&1",

@@ -2,6 +2,9 @@
  * cxx_new.cc - C++ new and delete reach tether's malloc through libstdc++:
  * known leaks at known lines, and containers that free everything.
  */
+/* Built without optimisation whatever CFLAGS say: the tests check exact
+ * lines, and an optimiser may drop unused mallocs or turn calls into jumps. */
+#pragma GCC optimize("O0")
 #include <cstdio>
 #include <map>
 #include <string>
@@ -40,6 +43,7 @@ containers()
 int
 main()
 {
+	std::setvbuf(stdout, nullptr, _IONBF, 0);	// no stdio buffer to report
 	leak_nodes();
 	containers();
 	int *arr = new int[25]; // @new_array: 100 bytes, leaked

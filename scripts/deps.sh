@@ -1,0 +1,26 @@
+# scripts/deps.sh - the Debian 12 packages tether needs; sourced by
+# quickstart.sh and test.sh so the list lives in one place.
+
+# To build tether.
+BUILD_DEPS="build-essential autoconf automake libtool pkg-config binutils
+  libjemalloc-dev libunwind-dev libdw-dev libelf-dev zlib1g-dev
+  libcmocka-dev libprotobuf-c-dev protobuf-c-compiler"
+
+# To run the whole test suite: pprof reader, man page lint, the real
+# programs run under tether, sanitizers, static libc for the static test.
+TEST_DEPS="golang-go mandoc python3 perl git sqlite3 gcc g++ clang
+  libc6-dev valgrind"
+
+# apt_install PACKAGES...: install what is missing, as root or with sudo.
+apt_install() {
+	missing=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
+	echo "installing:$missing"
+	$sudo apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}

@@ -1,0 +1,43 @@
+#!/bin/bash
+# scripts/test.sh - the README's second command, and what CI runs: install
+# what the tests need, then build and run the whole suite:
+#   1. make check (unit, end-to-end, real programs, docs) in build/
+#   2. make distcheck (the tarball builds and passes its tests)
+#   3. the tool and unit tests under ASan and UBSan (build-asan/)
+#   4. the lock-free tables' stress test under TSan
+set -eu
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+apt_install $BUILD_DEPS $TEST_DEPS
+jobs=$(nproc)
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "autoreconf"
+autoreconf -fi > /dev/null 2>&1 || autoreconf -fi
+
+step "make check"
+mkdir -p build && cd build
+[ -f Makefile ] || ../configure --quiet CFLAGS="-O2 -g -Werror"
+make -j"$jobs" > /dev/null
+if ! make -j"$jobs" check; then
+	cat test-suite.log
+	exit 1
+fi
+
+step "make distcheck"
+make -j"$jobs" distcheck > distcheck.log 2>&1 || { tail -100 distcheck.log; exit 1; }
+grep -E "archives ready|^PASS|^FAIL|^# (PASS|FAIL)" distcheck.log | tail -8
+
+step "ASan + UBSan: tool and unit tests"
+cd .. && mkdir -p build-asan && cd build-asan
+[ -f Makefile ] || ../configure --quiet --enable-sanitizers CFLAGS="-O1 -g"
+make -j"$jobs" > /dev/null
+if ! make -j"$jobs" check TESTS="tests/unit/test_dump tests/unit/test_options tests/unit/test_pprof tests/unit/test_symbolize tests/unit/test_tables tests/cli/report.sh tests/cli/bad_input.sh tests/cli/pprof.sh"; then
+	cat test-suite.log
+	exit 1
+fi
+
+step "TSan: lock-free tables"
+make check-tsan
+echo
+echo "all test stages passed"
