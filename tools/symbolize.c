@@ -11,7 +11,6 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +23,7 @@ char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 /*
  * A map from 64-bit keys to non-NULL pointers, with open addressing and
  * linear probing.  It caches answers per pc, function indexes per
- * compilation unit and demangled names per mangled-name pointer.
+ * compilation unit and display names per linkage-name pointer.
  */
 struct u64map {
 	uint64_t *keys;		/* key of each slot */
@@ -47,6 +46,14 @@ struct cu_funcs {
 	size_t n;		/* number of ranges */
 };
 
+/* One function symbol of a module's ELF symbol table. */
+struct fn_sym {
+	Dwarf_Addr addr;	/* start, in libdwfl's (runtime) addresses */
+	Dwarf_Addr size;	/* st_size; 0 for sizeless symbols */
+	const char *name;	/* owned by libdwfl */
+	int rank;		/* binding preference: higher wins ties */
+};
+
 enum mod_state {
 	MOD_UNOPENED,		/* no address has fallen in it yet */
 	MOD_OPEN,		/* its file is reported to libdwfl, matches */
@@ -63,6 +70,9 @@ struct sym_module {
 	enum mod_state state;	/* whether the file was opened */
 	Dwfl_Module *dwfl_mod;	/* the libdwfl module when MOD_OPEN */
 	struct u64map cus;	/* CU DIE offset -> struct cu_funcs */
+	struct fn_sym *syms;	/* function symbols sorted by addr */
+	size_t nsyms;		/* entries in syms */
+	bool syms_built;	/* syms was filled */
 };
 
 /* Answers are allocated in slabs so that each stays where it is. */
@@ -83,7 +93,7 @@ struct tt_sym {
 	size_t nmods;			/* modules registered */
 	size_t mods_cap;		/* modules allocated */
 	struct u64map cache;		/* pc -> struct tt_sym_result */
-	struct u64map demangled;	/* linkage name pointer -> name */
+	struct u64map pretty;		/* linkage name pointer -> name */
 	struct result_slab *slabs;	/* newest first */
 	Dwarf_Die *chain;		/* scratch: subprogram, then inlines */
 	size_t chain_cap;		/* entries allocated in chain */
@@ -258,17 +268,18 @@ tt_sym_free(struct tt_sym *s)
 			}
 		}
 		u64map_free(&m->cus);
+		free(m->syms);
 		free(m->path);
 		free(m->build_id);
 	}
 	free(s->mods);
-	/* A name that did not demangle maps to itself, which libdw owns. */
-	for (size_t j = 0; j < s->demangled.cap; j++)
-		if (s->demangled.vals[j] != NULL &&
-		    s->demangled.vals[j] !=
-		    (void *)(uintptr_t)s->demangled.keys[j])
-			free(s->demangled.vals[j]);
-	u64map_free(&s->demangled);
+	/* A name shown as it is maps to itself, which libdw owns. */
+	for (size_t j = 0; j < s->pretty.cap; j++)
+		if (s->pretty.vals[j] != NULL &&
+		    s->pretty.vals[j] !=
+		    (void *)(uintptr_t)s->pretty.keys[j])
+			free(s->pretty.vals[j]);
+	u64map_free(&s->pretty);
 	u64map_free(&s->cache);
 	while (s->slabs != NULL) {
 		struct result_slab *next = s->slabs->next;
@@ -386,30 +397,69 @@ module_find(const struct tt_sym *s, uint64_t addr)
 	return -1;
 }
 
-/* sym_demangle() - the demangled form of a linkage name, or NULL when it
- * is not a C++ name. */
+/* clone_suffix() - where a compiler's clone suffix starts in a symbol
+ * name (".cold", ".isra.0", ".constprop.1", ".part.2", ...), or NULL. */
 static const char *
-sym_demangle(struct tt_sym *s, const char *mangled)
+clone_suffix(const char *name)
 {
-	uint64_t key = (uintptr_t)mangled;
-	char *out;
+	static const char *const kinds[] = {
+		"cold", "isra", "constprop", "part", "lto_priv", "localalias",
+		"clone", "specialized",
+	};
+	const char *dot = strchr(name, '.');
+
+	if (dot == NULL || dot == name)
+		return NULL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (strncmp(dot + 1, kinds[i], strlen(kinds[i])) == 0)
+			return dot;
+	return NULL;
+}
+
+/*
+ * sym_pretty() - how to show a linkage name: demangled when it is a C++
+ * name, and without a clone suffix, so that the hot and cold parts of a
+ * function add up under one name (the frame's mangled name keeps the
+ * suffix).  Return: NULL when the name is shown as it is.
+ */
+static const char *
+sym_pretty(struct tt_sym *s, const char *linkage)
+{
+	uint64_t key = (uintptr_t)linkage;
+	const char *suffix, *name;
+	char *base = NULL, *out = NULL;
 	void *hit;
 	int status;
 
-	if (mangled == NULL || strncmp(mangled, "_Z", 2) != 0)
+	if (linkage == NULL)
 		return NULL;
-	hit = u64map_get(&s->demangled, key);
+	/* Keyed by pointer: libdw hands out the same pointer for a name
+	 * each time, and the pointers stay valid until dwfl_end(). */
+	hit = u64map_get(&s->pretty, key);
 	if (hit != NULL)
-		return hit == (void *)mangled ? NULL : hit;
-	out = __cxa_demangle(mangled, NULL, NULL, &status);
-	if (status == -1)
-		sym_oom();
-	if (out == NULL || status != 0) {
-		free(out);
-		u64map_put(&s->demangled, key, (void *)mangled);
-		return NULL;
+		return hit == (void *)linkage ? NULL : hit;
+	suffix = clone_suffix(linkage);
+	if (suffix != NULL) {
+		base = sym_xcalloc(1, (size_t)(suffix - linkage) + 1);
+		memcpy(base, linkage, (size_t)(suffix - linkage));
 	}
-	u64map_put(&s->demangled, key, out);
+	name = base ? base : linkage;
+	if (strncmp(name, "_Z", 2) == 0) {
+		out = __cxa_demangle(name, NULL, NULL, &status);
+		if (status == -1)
+			sym_oom();
+		if (status != 0) {
+			free(out);
+			out = NULL;
+		}
+	}
+	if (out == NULL) {
+		out = base;
+		base = NULL;
+	}
+	free(base);
+	/* A name shown as it is maps to itself. */
+	u64map_put(&s->pretty, key, out ? out : (void *)linkage);
 	return out;
 }
 
@@ -419,7 +469,7 @@ static void
 frame_names(struct tt_sym *s, struct tt_sym_frame *f, const char *linkage,
 	    const char *name)
 {
-	const char *pretty = sym_demangle(s, linkage);
+	const char *pretty = sym_pretty(s, linkage);
 
 	f->mangled = linkage ? linkage : name;
 	if (pretty != NULL)
@@ -452,18 +502,93 @@ frame_names_die(struct tt_sym *s, struct tt_sym_frame *f, Dwarf_Die *die)
 	frame_names(s, f, linkage, name);
 }
 
-/* Names from the ELF symbol table: all there is without DWARF. */
-static void
-frame_names_symtab(struct tt_sym *s, struct tt_sym_frame *f, Dwfl_Module *mod,
-		   Dwarf_Addr addr)
+static int
+fn_sym_cmp(const void *a, const void *b)
 {
-	GElf_Off off;
-	GElf_Sym sym;
-	const char *name;
+	const struct fn_sym *x = a;
+	const struct fn_sym *y = b;
 
-	name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
-	if (name != NULL && name[0] != '\0')
-		frame_names(s, f, name, NULL);
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if ((x->size > 0) != (y->size > 0))
+		return x->size > 0 ? 1 : -1;
+	return x->rank - y->rank;
+}
+
+/*
+ * syms_build() - sort a module's function symbols once.  The module's
+ * symbol table is .symtab when the file or its debug file has one, else
+ * .dynsym.  dwfl_module_addrinfo() scans the whole table at each call
+ * (about 0.1 ms per lookup in libstdc++), which tens of thousands of
+ * lookups cannot afford.  At one address, sized symbols sort after
+ * sizeless ones and global after weak after local, so the last is best.
+ */
+static void
+syms_build(struct sym_module *m)
+{
+	int n = dwfl_module_getsymtab(m->dwfl_mod);
+	size_t cap = 0;
+
+	m->syms_built = true;
+	for (int i = 1; i < n; i++) {
+		GElf_Word shndx;
+		GElf_Addr addr;
+		GElf_Sym sym;
+		const char *name;
+		int type, bind;
+
+		name = dwfl_module_getsym_info(m->dwfl_mod, i, &sym, &addr,
+					       &shndx, NULL, NULL);
+		if (name == NULL || name[0] == '\0' || shndx == SHN_UNDEF ||
+		    shndx == (GElf_Word)-1)
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		if (m->nsyms == cap) {
+			cap = cap ? 2 * cap : 256;
+			m->syms = sym_xrealloc(m->syms, cap * sizeof(*m->syms));
+		}
+		bind = GELF_ST_BIND(sym.st_info);
+		m->syms[m->nsyms].addr = addr;
+		m->syms[m->nsyms].size = sym.st_size;
+		m->syms[m->nsyms].name = name;
+		m->syms[m->nsyms].rank = bind == STB_GLOBAL ? 2 :
+					 bind == STB_WEAK ? 1 : 0;
+		m->nsyms++;
+	}
+	if (m->nsyms > 1)
+		qsort(m->syms, m->nsyms, sizeof(*m->syms), fn_sym_cmp);
+}
+
+/* The function symbol holding addr, or NULL.  A symbol without a size
+ * holds everything up to the next symbol, as in assembly sources. */
+static const char *
+symtab_name(struct sym_module *m, Dwarf_Addr addr)
+{
+	size_t lo = 0, hi;
+
+	if (!m->syms_built)
+		syms_build(m);
+	hi = m->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	/* Nested or overlapping sized symbols are rare; a few steps back
+	 * find the innermost one that holds addr. */
+	for (size_t i = lo, steps = 0; i-- > 0 && steps < 16; steps++)
+		if (addr < m->syms[i].addr + m->syms[i].size)
+			return m->syms[i].name;
+	if (m->syms[lo - 1].size == 0)
+		return m->syms[lo - 1].name;
+	return NULL;
 }
 
 /* File and line of the innermost code at addr, from the line table. */
@@ -682,6 +807,7 @@ resolve_dwarf(struct tt_sym *s, struct sym_module *m, Dwarf_Addr addr,
 	      struct tt_sym_result *r)
 {
 	Dwarf_Files *files = NULL;
+	struct tt_sym_frame *f;
 	struct cu_funcs *funcs;
 	Dwarf_Die *cudie, *fn;
 	Dwarf_Addr dbias;
@@ -702,18 +828,26 @@ resolve_dwarf(struct tt_sym *s, struct sym_module *m, Dwarf_Addr addr,
 	for (size_t i = 0; i < keep; i++) {
 		/* Chain level k: 0 is the function, n - 1 the innermost. */
 		size_t k = i == keep - 1 ? 0 : n - 1 - i;
-		struct tt_sym_frame *f = &r->frames[i];
 
+		f = &r->frames[i];
 		frame_names_die(s, f, &s->chain[k]);
 		if (k == n - 1)
 			frame_line(f, m->dwfl_mod, addr);
 		else
 			frame_call_site(f, &s->chain[k + 1], files, nfiles);
 	}
-	/* A function DIE without names (rare, artificial code): the symbol
-	 * table may still know it. */
-	if (r->frames[keep - 1].function == NULL)
-		frame_names_symtab(s, &r->frames[keep - 1], m->dwfl_mod, addr);
+	/* The physical function's symbol names it fully when its DIE has no
+	 * C++ linkage name: GCC gives a lambda's operator() none, and the
+	 * symbol is "...::{lambda()#1}::operator()() const".  It also names
+	 * functions whose DIE has no name at all. */
+	f = &r->frames[keep - 1];
+	if (f->mangled == NULL || strncmp(f->mangled, "_Z", 2) != 0) {
+		const char *sym = symtab_name(m, addr);
+
+		if (sym != NULL &&
+		    (f->function == NULL || strncmp(sym, "_Z", 2) == 0))
+			frame_names(s, f, sym, NULL);
+	}
 	r->nframes = (int)keep;
 	return true;
 }
@@ -732,7 +866,7 @@ resolve(struct tt_sym *s, struct sym_module *m, Dwarf_Addr addr,
 		return;
 	/* No DWARF for this code: the symbol table, and the line table if
 	 * the CU has one without function entries (assembly). */
-	frame_names_symtab(s, f, m->dwfl_mod, addr);
+	frame_names(s, f, symtab_name(m, addr), NULL);
 	frame_line(f, m->dwfl_mod, addr);
 	if (f->function != NULL || f->file != NULL)
 		r->nframes = 1;

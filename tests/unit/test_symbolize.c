@@ -13,14 +13,13 @@
 
 #include <dlfcn.h>
 #include <elf.h>
-#include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tools/symbolize.h"
@@ -134,11 +133,15 @@ collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-static void
-collect_modules(struct test_modules *mods)
+/* The modules loaded now; static, as it is large. */
+static const struct test_modules *
+collect_modules(void)
 {
-	mods->n = 0;
-	dl_iterate_phdr(collect_one, mods);
+	static struct test_modules mods;
+
+	mods.n = 0;
+	dl_iterate_phdr(collect_one, &mods);
+	return &mods;
 }
 
 /* The module holding addr in mods, or NULL. */
@@ -162,13 +165,12 @@ add_module(struct tt_sym *s, const struct test_module *tm)
 static struct tt_sym *
 sym_all(const char *sysroot, const char *debug_dir)
 {
-	static struct test_modules mods;
 	struct tt_sym *s = tt_sym_new(sysroot, debug_dir);
+	const struct test_modules *mods = collect_modules();
 
 	assert_non_null(s);
-	collect_modules(&mods);
-	for (size_t i = 0; i < mods.n; i++)
-		assert_int_equal(add_module(s, &mods.m[i]), (int)i);
+	for (size_t i = 0; i < mods->n; i++)
+		assert_int_equal(add_module(s, &mods->m[i]), (int)i);
 	return s;
 }
 
@@ -311,7 +313,7 @@ test_symbolize_libc_symbol(void **state)
 static void
 test_symbolize_build_id_mismatch_falls_back(void **state)
 {
-	struct test_modules mods;
+	const struct test_modules *mods;
 	struct test_module bad;
 	const struct tt_sym_result *r;
 	struct tt_sym *s;
@@ -319,8 +321,8 @@ test_symbolize_build_id_mismatch_falls_back(void **state)
 	uintptr_t pc = capture(__LINE__, &line);
 
 	(void)state;
-	collect_modules(&mods);
-	bad = mods.m[0];
+	mods = collect_modules();
+	bad = mods->m[0];
 	assert_true(bad.build_id_len > 0);
 	bad.build_id[0] ^= 0xff;
 	s = tt_sym_new(NULL, NULL);
@@ -335,7 +337,7 @@ test_symbolize_build_id_mismatch_falls_back(void **state)
 static void
 test_symbolize_missing_file_falls_back(void **state)
 {
-	struct test_modules mods;
+	const struct test_modules *mods;
 	struct test_module gone;
 	const struct tt_sym_result *r;
 	struct tt_sym *s;
@@ -343,8 +345,8 @@ test_symbolize_missing_file_falls_back(void **state)
 	uintptr_t pc = capture(__LINE__, &line);
 
 	(void)state;
-	collect_modules(&mods);
-	gone = mods.m[0];
+	mods = collect_modules();
+	gone = mods->m[0];
 	snprintf(gone.path, sizeof(gone.path), "/nonexistent/tether/a.out");
 	s = tt_sym_new(NULL, NULL);
 	assert_int_equal(add_module(s, &gone), 0);
@@ -382,7 +384,7 @@ test_symbolize_outside_modules(void **state)
 static void
 test_symbolize_overlap_first_registered_wins(void **state)
 {
-	struct test_modules mods;
+	const struct test_modules *mods;
 	struct test_module gone;
 	const struct tt_sym_result *r;
 	struct tt_sym *s;
@@ -390,20 +392,20 @@ test_symbolize_overlap_first_registered_wins(void **state)
 	uintptr_t pc = capture(__LINE__, &line);
 
 	(void)state;
-	collect_modules(&mods);
-	gone = mods.m[0];
+	mods = collect_modules();
+	gone = mods->m[0];
 	snprintf(gone.path, sizeof(gone.path), "/nonexistent/old.so");
 
 	s = tt_sym_new(NULL, NULL);
 	assert_int_equal(add_module(s, &gone), 0);
-	assert_int_equal(add_module(s, &mods.m[0]), 1);
+	assert_int_equal(add_module(s, &mods->m[0]), 1);
 	r = tt_sym_lookup(s, pc);
 	assert_int_equal(r->module, 0);
 	assert_int_equal(r->nframes, 0);
 	tt_sym_free(s);
 
 	s = tt_sym_new(NULL, NULL);
-	assert_int_equal(add_module(s, &mods.m[0]), 0);
+	assert_int_equal(add_module(s, &mods->m[0]), 0);
 	assert_int_equal(add_module(s, &gone), 1);
 	r = tt_sym_lookup(s, pc);
 	assert_int_equal(r->module, 0);
@@ -416,7 +418,7 @@ test_symbolize_overlap_first_registered_wins(void **state)
 static void
 test_symbolize_sysroot_prefixes_path(void **state)
 {
-	struct test_modules mods;
+	const struct test_modules *mods;
 	struct test_module moved;
 	const struct tt_sym_result *r;
 	struct tt_sym *s;
@@ -426,9 +428,9 @@ test_symbolize_sysroot_prefixes_path(void **state)
 	uintptr_t pc = capture(__LINE__, &line);
 
 	(void)state;
-	collect_modules(&mods);
+	mods = collect_modules();
 	/* /dir/test_symbolize becomes /test_symbolize under sysroot /dir. */
-	moved = mods.m[0];
+	moved = mods->m[0];
 	snprintf(sysroot, sizeof(sysroot), "%s", moved.path);
 	slash = strrchr(sysroot, '/');
 	assert_non_null(slash);
@@ -497,7 +499,7 @@ run(const char *cmd)
 static int
 cxx_build(void)
 {
-	struct test_modules mods;
+	const struct test_modules *mods;
 	const struct test_module *tm;
 	char cmd[1024], src[128], sub[192];
 	char hex[2 * sizeof(tm->build_id) + 1];
@@ -540,8 +542,8 @@ cxx_build(void)
 	/* The debug file goes where a build-id lookup looks for it. */
 	entry = (void *(*)(void *(*)(void)))dlsym(cxx.stripped_handle,
 						  "tt_demo_entry");
-	collect_modules(&mods);
-	tm = entry != NULL ? module_of(&mods, (uintptr_t)entry) : NULL;
+	mods = collect_modules();
+	tm = entry != NULL ? module_of(mods, (uintptr_t)entry) : NULL;
 	if (tm == NULL || tm->build_id_len < 2)
 		return -1;
 	for (size_t i = 0; i < tm->build_id_len; i++)
@@ -666,20 +668,25 @@ test_symbolize_debug_dir_by_build_id(void **state)
 }
 
 static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
 group_teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	if (cxx.full_handle != NULL)
 		dlclose(cxx.full_handle);
 	if (cxx.stripped_handle != NULL)
 		dlclose(cxx.stripped_handle);
-	if (strncmp(cxx.dir, "/tmp/tt-symbolize-", 18) == 0) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cxx.dir);
-		if (run(cmd) != 0)
-			return -1;
-	}
+	if (strncmp(cxx.dir, "/tmp/tt-symbolize-", 18) == 0 &&
+	    nftw(cxx.dir, remove_one, 8, FTW_DEPTH | FTW_PHYS) != 0)
+		return -1;
 	return 0;
 }
 
