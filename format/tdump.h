@@ -136,7 +136,7 @@ struct tt_rec_block {
 	uint64_t size;		/* the size the program asked for */
 	uint32_t stack;		/* TT_REC_STACK id */
 	uint32_t thread;	/* tether thread number, 1 = first thread */
-	uint64_t time_ns;	/* CLOCK_MONOTONIC at allocation */
+	uint64_t time_ns;	/* CLOCK_MONOTONIC_COARSE at allocation */
 };
 
 /* TT_REC_BLOCKS payload: uint64 count, then count tt_rec_block. */

@@ -68,7 +68,7 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 	s = tt_stacks_get(stack);
 	atomic_fetch_add_explicit(&s->alloc_blocks, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->alloc_bytes, size, memory_order_relaxed);
-	tt_blocks_fill(slot, (uintptr_t)user, size, stack, t->thread, tt_now_ns());
+	tt_blocks_fill(slot, (uintptr_t)user, size, stack, t->thread, tt_coarse_ns());
 	tt_hdr_of(user)->slot = slot;
 out:
 	t->busy--;

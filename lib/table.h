@@ -52,7 +52,7 @@ struct tt_slot {
 	_Atomic uint64_t size;	/* bytes the program asked for; free: batch link */
 	_Atomic uint32_t stack;	/* stack id */
 	_Atomic uint32_t thread; /* tether thread number */
-	_Atomic uint64_t time_ns; /* CLOCK_MONOTONIC at allocation; free: batch list link */
+	_Atomic uint64_t time_ns; /* CLOCK_MONOTONIC_COARSE at allocation; free: batch link */
 };
 
 /* A consistent copy of a slot, for the dump and for realloc. */
