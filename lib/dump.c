@@ -175,8 +175,6 @@ write_module(const struct tt_module *m, void *arg)
 	put(&r, sizeof(r));
 	put_str(m->path, m->path_len);
 	put_str(m->build_id, m->build_id_len);
-	if (m->flags & TT_MOD_MAIN)
-		mc->exe = m->path;
 	mc->n++;
 }
 
@@ -384,23 +382,11 @@ tt_dump_write(unsigned trigger)
 	tt_proc.seq++;
 	now_mods = tt_modules_snapshot();
 
-	/* The module list first: it names the executable. */
 	w.len = 0;
 	w.err = 0;
 	w.records = 0;
 	w.fd = -1;
-	tt_modules_each(now_mods, write_module, &mc);
-	size_t mod_bytes = w.len;	/* fits: at most a few hundred modules */
-	static char mod_buf[BUF_SIZE];
-
-	if (mod_bytes == BUF_SIZE) {
-		err = -E2BIG;
-		say_error("write", "(module list too long)", err);
-		goto out;
-	}
-	memcpy(mod_buf, w.buf, mod_bytes);
-	w.records = 0;
-
+	mc.exe = tt_modules_main_path();
 	err = make_name(final, sizeof(final), mc.exe, trigger, 0);
 	if (err == 0)
 		err = tmp_name(tmp, sizeof(tmp), final);
@@ -419,13 +405,13 @@ tt_dump_write(unsigned trigger)
 	memcpy(fh.magic, TT_DUMP_MAGIC, 8);
 	put(&fh, sizeof(fh));
 	write_process(trigger, mc.exe);
-	put(mod_buf, mod_bytes);
+	tt_modules_each(now_mods, write_module, &mc);
 	end.modules = mc.n;
 	stack_high = tt_stacks_high();
 	end.stacks = write_stacks(stack_high);
 	end.blocks = write_blocks(stack_high);
 	write_stats();
-	end.records = w.records + mc.n;
+	end.records = w.records;
 	rec_begin(TT_REC_END, sizeof(end));
 	put(&end, sizeof(end));
 	flush();

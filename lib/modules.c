@@ -245,3 +245,9 @@ tt_modules_each(uint64_t now, void (*fn)(const struct tt_module *, void *), void
 	}
 	lock_drop();
 }
+
+const char *
+tt_modules_main_path(void)
+{
+	return nmods > 0 && (mods[0].flags & TT_MOD_MAIN) ? mods[0].path : "";
+}

@@ -32,6 +32,9 @@ uint64_t tt_modules_snapshot(void);
 void tt_modules_each(uint64_t now, void (*fn)(const struct tt_module *, void *),
 		     void *arg);
 
+/* tt_modules_main_path() - the executable's path ("" if unknown). */
+const char *tt_modules_main_path(void);
+
 /* Fork handlers: keep the module lock consistent across fork. */
 void tt_modules_prefork(void);
 void tt_modules_postfork(void);
