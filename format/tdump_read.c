@@ -128,8 +128,12 @@ read_module(struct cursor *c, struct tt_dump *d)
 		free(m->path);
 		return -1;
 	}
-	if (m->rec.lo > m->rec.hi)
-		return fail(c, c->off, "module %s has an empty range", m->path), -1;
+	if (m->rec.lo > m->rec.hi) {
+		fail(c, c->off, "module %s has an empty range", m->path);
+		free(m->path);
+		free(m->build_id);
+		return -1;
+	}
 	d->nmodules++;
 	return 0;
 }
@@ -150,7 +154,7 @@ read_stack(struct cursor *c, struct tt_dump *d, size_t at)
 		     s.rec.id, s.rec.depth);
 		return -1;
 	}
-	if (s.rec.id <= d->max_id && d->by_id[s.rec.id] != NULL) {
+	if (s.rec.id <= d->max_id && d->by_id[s.rec.id] != 0) {
 		fail(c, at, "stack id %u defined twice", s.rec.id);
 		return -1;
 	}
@@ -163,17 +167,20 @@ read_stack(struct cursor *c, struct tt_dump *d, size_t at)
 			n *= 2;
 		if (s.rec.id > (1u << 28))
 			return fail(c, at, "stack id %u out of range", s.rec.id), -1;
-		d->by_id = realloc(d->by_id, ((size_t)n + 1) * sizeof(*d->by_id));
-		if (d->by_id == NULL)
+		uint32_t *grown = realloc(d->by_id, ((size_t)n + 1) * sizeof(*d->by_id));
+		size_t from = d->by_id ? (size_t)d->max_id + 1 : 0;	/* kept entries */
+
+		if (grown == NULL)
 			return fail(c, at, "out of memory"), -1;
-		memset(d->by_id + d->max_id + 1, 0, (n - d->max_id) * sizeof(*d->by_id));
+		memset(grown + from, 0, ((size_t)n + 1 - from) * sizeof(*grown));
+		d->by_id = grown;
 		d->max_id = n;
 	}
 	d->stacks = realloc(d->stacks, (d->nstacks + 1) * sizeof(*d->stacks));
 	if (d->stacks == NULL)
 		return fail(c, at, "out of memory"), -1;
 	d->stacks[d->nstacks++] = s;
-	d->by_id[s.rec.id] = (struct tt_dump_stack *)(uintptr_t)d->nstacks; /* index+1 until fixed up */
+	d->by_id[s.rec.id] = (uint32_t)d->nstacks;
 	return 0;
 }
 
@@ -197,7 +204,7 @@ read_blocks(struct cursor *c, struct tt_dump *d, size_t at)
 	for (uint64_t i = 0; i < n; i++) {
 		uint32_t id = d->blocks[d->nblocks + i].stack;
 
-		if (id == 0 || id > d->max_id || d->by_id[id] == NULL) {
+		if (id == 0 || id > d->max_id || d->by_id[id] == 0) {
 			fail(c, c->off + i * sizeof(struct tt_rec_block),
 			     "block refers to stack %u, which is not defined before it", id);
 			return -1;
@@ -315,10 +322,6 @@ tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errle
 		fail(&c, c.off, "%zu bytes after the end record", size - c.off);
 		goto bad;
 	}
-	/* by_id held index+1 while the array could move; make them pointers. */
-	for (uint32_t i = 0; i <= d->max_id && d->by_id; i++)
-		if (d->by_id[i] != NULL)
-			d->by_id[i] = &d->stacks[(uintptr_t)d->by_id[i] - 1];
 	return d;
 bad:
 	tt_dump_free(d);
@@ -387,7 +390,9 @@ tt_dump_free(struct tt_dump *d)
 const struct tt_dump_stack *
 tt_dump_stack(const struct tt_dump *d, uint32_t id)
 {
-	return id <= d->max_id && d->by_id ? d->by_id[id] : NULL;
+	if (d->by_id == NULL || id > d->max_id || d->by_id[id] == 0)
+		return NULL;
+	return &d->stacks[d->by_id[id] - 1];
 }
 
 const char *

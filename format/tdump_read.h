@@ -40,8 +40,8 @@ struct tt_dump {
 	size_t nblocks;
 	struct tt_rec_stats stats;
 	/* private */
-	struct tt_dump_stack **by_id;
-	uint32_t max_id;
+	uint32_t *by_id;	/* stack id -> index in stacks + 1, 0 = none */
+	uint32_t max_id;	/* ids below max_id + 1 fit in by_id */
 	void *data;
 	size_t size;
 };

@@ -318,18 +318,25 @@ tt_cmd_run(int argc, char **argv)
 	prog = resolve_program(argv[optind]);
 	if (prog == NULL) {
 		fprintf(stderr, "tether run: %s: command not found\n", argv[optind]);
+		free(lib);
 		return 127;
 	}
 	if (is_static_elf(prog)) {
 		fprintf(stderr, "tether run: %s is statically linked: preloading cannot "
 			"track it, so nothing would be recorded\n", prog);
+		free(prog);
+		free(lib);
 		return TT_EXIT_USAGE;
 	}
 	old = getenv("LD_PRELOAD");
 	preload = old && *old ? tt_xasprintf("%s:%s", lib, old) : tt_xstrdup(lib);
 	setenv("LD_PRELOAD", preload, 1);
 	unsetenv("TETHER_LIB");
+	free(preload);
+	free(lib);
 	execv(prog, argv + optind);
+	rc = errno == ENOENT ? 127 : 126;
 	fprintf(stderr, "tether run: cannot run %s: %s\n", prog, strerror(errno));
-	return errno == ENOENT ? 127 : 126;
+	free(prog);
+	return rc;
 }
