@@ -19,7 +19,7 @@
 
 #define TT_DUMP_MAGIC "TETHERDP"	/* 8 bytes, no NUL */
 #define TT_DUMP_MAJOR 1			/* readers reject another major */
-#define TT_DUMP_MINOR 0			/* readers accept any minor */
+#define TT_DUMP_MINOR 1			/* readers accept any minor */
 
 /* File header: the first 32 bytes of every dump. */
 struct tt_file_hdr {
@@ -49,6 +49,7 @@ enum tt_rec_type {
 	TT_REC_BLOCKS = 4,	/* a batch of live blocks */
 	TT_REC_STATS = 5,	/* tether's own counters: drops, errors */
 	TT_REC_END = 6,		/* last record: counts, proves completeness */
+	TT_REC_THREAD = 7,	/* one thread (since 1.1) */
 };
 
 /* Why a dump was written. */
@@ -109,6 +110,7 @@ enum tt_alloc_fn {
 	TT_FN_MALLOCX,
 	TT_FN_RALLOCX,
 	TT_FN_XALLOCX,
+	TT_FN_PTHREAD_CREATE,	/* a thread creation stack, not an allocation */
 	TT_FN_COUNT_
 };
 
@@ -141,6 +143,94 @@ struct tt_rec_block {
 
 /* TT_REC_BLOCKS payload: uint64 count, then count tt_rec_block. */
 
+/*
+ * TT_REC_THREAD payload: fixed part, then two strings: the thread's name
+ * and what its wait is on (the target of the fd: "socket:[123]",
+ * "pipe:[45]", "/dev/pts/0", a path; empty when none).  Thread records come
+ * after the stacks (create_stack refers to one) and before the blocks.
+ */
+struct tt_rec_thread {
+	uint32_t num;		/* tether thread number, from 1 */
+	uint32_t creator;	/* creating thread's number, 0 = unknown */
+	uint32_t state;		/* TT_THREAD_* */
+	uint32_t flags;		/* TT_THREAD_F_* */
+	int32_t tid;		/* kernel thread id */
+	uint32_t create_stack;	/* stack of pthread_create, 0 = unknown */
+	uint64_t pthread;	/* pthread_t */
+	uint64_t start_routine;	/* address of the start routine, 0 = unknown */
+	uint64_t stack_lo;	/* stack bounds, 0 = unknown */
+	uint64_t stack_hi;
+	uint64_t created_ns;	/* CLOCK_MONOTONIC */
+	uint64_t ended_ns;	/* CLOCK_MONOTONIC, 0 while it runs */
+	uint32_t wait_call;	/* enum tt_wait_call, 0 = not waiting */
+	int32_t wait_fd;	/* -1 = none */
+	uint64_t wait_object;	/* mutex, condition variable... address; 0 = none */
+	uint64_t wait_since_ns;	/* CLOCK_MONOTONIC_COARSE when the wait began */
+};
+
+#define TT_THREAD_STARTING 1	/* created, not yet in its start routine */
+#define TT_THREAD_RUNNING 2	/* running, or blocked when wait_call != 0 */
+#define TT_THREAD_EXITED 3	/* ended, not joined */
+
+#define TT_THREAD_F_DETACHED 0x1u
+#define TT_THREAD_F_MAIN 0x2u	/* the process's first thread */
+#define TT_THREAD_F_ADOPTED 0x4u /* seen only once running: no creation data */
+
+/* The blocking call a thread waits in (TT_REC_THREAD); keep in step with
+ * tt_dump_wait_name() in tdump_read.c and man/tether-dump.5. */
+enum tt_wait_call {
+	TT_WAIT_NONE = 0,
+	TT_WAIT_MUTEX_LOCK,
+	TT_WAIT_MUTEX_TIMEDLOCK,
+	TT_WAIT_RWLOCK_RDLOCK,
+	TT_WAIT_RWLOCK_WRLOCK,
+	TT_WAIT_RWLOCK_TIMEDRDLOCK,
+	TT_WAIT_RWLOCK_TIMEDWRLOCK,
+	TT_WAIT_COND_WAIT,
+	TT_WAIT_COND_TIMEDWAIT,
+	TT_WAIT_COND_CLOCKWAIT,
+	TT_WAIT_BARRIER_WAIT,
+	TT_WAIT_SEM_WAIT,
+	TT_WAIT_SEM_TIMEDWAIT,
+	TT_WAIT_JOIN,
+	TT_WAIT_READ,
+	TT_WAIT_READV,
+	TT_WAIT_WRITE,
+	TT_WAIT_WRITEV,
+	TT_WAIT_RECV,
+	TT_WAIT_RECVFROM,
+	TT_WAIT_RECVMSG,
+	TT_WAIT_SEND,
+	TT_WAIT_SENDTO,
+	TT_WAIT_SENDMSG,
+	TT_WAIT_ACCEPT,
+	TT_WAIT_ACCEPT4,
+	TT_WAIT_CONNECT,
+	TT_WAIT_POLL,
+	TT_WAIT_PPOLL,
+	TT_WAIT_SELECT,
+	TT_WAIT_PSELECT,
+	TT_WAIT_EPOLL_WAIT,
+	TT_WAIT_EPOLL_PWAIT,
+	TT_WAIT_SLEEP,
+	TT_WAIT_USLEEP,
+	TT_WAIT_NANOSLEEP,
+	TT_WAIT_CLOCK_NANOSLEEP,
+	TT_WAIT_WAIT,
+	TT_WAIT_WAITPID,
+	TT_WAIT_WAITID,
+	TT_WAIT_FLOCK,
+	TT_WAIT_LOCKF,
+	TT_WAIT_FCNTL_LOCK,
+	TT_WAIT_SIGWAIT,
+	TT_WAIT_SIGTIMEDWAIT,
+	TT_WAIT_SIGWAITINFO,
+	TT_WAIT_SIGSUSPEND,
+	TT_WAIT_PAUSE,
+	TT_WAIT_GETADDRINFO,
+	TT_WAIT_COUNT_
+};
+
 /* TT_REC_STATS payload. */
 struct tt_rec_stats {
 	uint64_t dropped_blocks;	/* allocations not tracked: table full */
@@ -148,7 +238,8 @@ struct tt_rec_stats {
 	uint64_t leaked_slots;		/* block slots not reusable */
 	uint64_t bad_frees;		/* frees of pointers tether never gave */
 	uint64_t internal_bytes;	/* tether's own memory in use */
-	uint64_t threads_seen;		/* threads that allocated */
+	uint64_t threads_seen;		/* threads tether numbered */
+	uint64_t thread_slots;		/* registry slots ever used (since 1.1) */
 };
 
 /* TT_REC_END payload. */

@@ -163,10 +163,13 @@ read_stack(struct cursor *c, struct tt_dump *d, size_t at)
 	if (s.rec.id > d->max_id) {
 		uint32_t n = s.rec.id < 1024 ? 1024 : s.rec.id;
 
+		/* Before the doubling, which never ends once n passes 2^31.  The
+		 * index costs 4 bytes per id, so take no more ids than a writer
+		 * gives out: TETHER_MAX_STACKS is at most 2^26. */
+		if (s.rec.id > (1u << 26))
+			return fail(c, at, "stack id %u out of range", s.rec.id), -1;
 		while (n <= s.rec.id)
 			n *= 2;
-		if (s.rec.id > (1u << 28))
-			return fail(c, at, "stack id %u out of range", s.rec.id), -1;
 		uint32_t *grown = realloc(d->by_id, ((size_t)n + 1) * sizeof(*d->by_id));
 		size_t from = d->by_id ? (size_t)d->max_id + 1 : 0;	/* kept entries */
 
@@ -181,6 +184,34 @@ read_stack(struct cursor *c, struct tt_dump *d, size_t at)
 		return fail(c, at, "out of memory"), -1;
 	d->stacks[d->nstacks++] = s;
 	d->by_id[s.rec.id] = (uint32_t)d->nstacks;
+	return 0;
+}
+
+static int
+read_thread(struct cursor *c, struct tt_dump *d, size_t at)
+{
+	struct tt_dump_thread t = { 0 };
+
+	if (take(c, &t.rec, sizeof(t.rec), "a thread record") != 0)
+		return -1;
+	if (t.rec.create_stack != 0 && tt_dump_stack(d, t.rec.create_stack) == NULL) {
+		fail(c, at, "thread %u refers to stack %u, which is not defined before it",
+		     t.rec.num, t.rec.create_stack);
+		return -1;
+	}
+	if (take_str(c, &t.name, NULL, "a thread name") != 0)
+		return -1;
+	if (take_str(c, &t.wait_target, NULL, "a wait target") != 0) {
+		free(t.name);
+		return -1;
+	}
+	d->threads = realloc(d->threads, (d->nthreads + 1) * sizeof(*d->threads));
+	if (d->threads == NULL) {
+		free(t.name);
+		free(t.wait_target);
+		return fail(c, at, "out of memory"), -1;
+	}
+	d->threads[d->nthreads++] = t;
 	return 0;
 }
 
@@ -288,6 +319,9 @@ tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errle
 		case TT_REC_BLOCKS:
 			r = read_blocks(&c, d, at);
 			break;
+		case TT_REC_THREAD:
+			r = read_thread(&c, d, at);
+			break;
 		case TT_REC_STATS:
 			r = take(&c, &d->stats, h.len < sizeof(d->stats) ? h.len :
 				 sizeof(d->stats), "the stats record");
@@ -373,6 +407,11 @@ tt_dump_free(struct tt_dump *d)
 		free(d->modules[i].path);
 		free(d->modules[i].build_id);
 	}
+	for (size_t i = 0; i < d->nthreads; i++) {
+		free(d->threads[i].name);
+		free(d->threads[i].wait_target);
+	}
+	free(d->threads);
 	for (char **a = d->argv; a && *a; a++)
 		free(*a);
 	free(d->argv);
@@ -424,7 +463,68 @@ tt_dump_alloc_fn_name(uint32_t fn)
 		[TT_FN_MALLOCX] = "mallocx",
 		[TT_FN_RALLOCX] = "rallocx",
 		[TT_FN_XALLOCX] = "xallocx",
+		[TT_FN_PTHREAD_CREATE] = "pthread_create",
 	};
 
 	return fn < TT_FN_COUNT_ && names[fn] ? names[fn] : "alloc";
+}
+
+const char *
+tt_dump_wait_name(uint32_t call)
+{
+	static const char *const names[] = {
+		[TT_WAIT_NONE] = "running",
+		[TT_WAIT_MUTEX_LOCK] = "pthread_mutex_lock",
+		[TT_WAIT_MUTEX_TIMEDLOCK] = "pthread_mutex_timedlock",
+		[TT_WAIT_RWLOCK_RDLOCK] = "pthread_rwlock_rdlock",
+		[TT_WAIT_RWLOCK_WRLOCK] = "pthread_rwlock_wrlock",
+		[TT_WAIT_RWLOCK_TIMEDRDLOCK] = "pthread_rwlock_timedrdlock",
+		[TT_WAIT_RWLOCK_TIMEDWRLOCK] = "pthread_rwlock_timedwrlock",
+		[TT_WAIT_COND_WAIT] = "pthread_cond_wait",
+		[TT_WAIT_COND_TIMEDWAIT] = "pthread_cond_timedwait",
+		[TT_WAIT_COND_CLOCKWAIT] = "pthread_cond_clockwait",
+		[TT_WAIT_BARRIER_WAIT] = "pthread_barrier_wait",
+		[TT_WAIT_SEM_WAIT] = "sem_wait",
+		[TT_WAIT_SEM_TIMEDWAIT] = "sem_timedwait",
+		[TT_WAIT_JOIN] = "pthread_join",
+		[TT_WAIT_READ] = "read",
+		[TT_WAIT_READV] = "readv",
+		[TT_WAIT_WRITE] = "write",
+		[TT_WAIT_WRITEV] = "writev",
+		[TT_WAIT_RECV] = "recv",
+		[TT_WAIT_RECVFROM] = "recvfrom",
+		[TT_WAIT_RECVMSG] = "recvmsg",
+		[TT_WAIT_SEND] = "send",
+		[TT_WAIT_SENDTO] = "sendto",
+		[TT_WAIT_SENDMSG] = "sendmsg",
+		[TT_WAIT_ACCEPT] = "accept",
+		[TT_WAIT_ACCEPT4] = "accept4",
+		[TT_WAIT_CONNECT] = "connect",
+		[TT_WAIT_POLL] = "poll",
+		[TT_WAIT_PPOLL] = "ppoll",
+		[TT_WAIT_SELECT] = "select",
+		[TT_WAIT_PSELECT] = "pselect",
+		[TT_WAIT_EPOLL_WAIT] = "epoll_wait",
+		[TT_WAIT_EPOLL_PWAIT] = "epoll_pwait",
+		[TT_WAIT_SLEEP] = "sleep",
+		[TT_WAIT_USLEEP] = "usleep",
+		[TT_WAIT_NANOSLEEP] = "nanosleep",
+		[TT_WAIT_CLOCK_NANOSLEEP] = "clock_nanosleep",
+		[TT_WAIT_WAIT] = "wait",
+		[TT_WAIT_WAITPID] = "waitpid",
+		[TT_WAIT_WAITID] = "waitid",
+		[TT_WAIT_FLOCK] = "flock",
+		[TT_WAIT_LOCKF] = "lockf",
+		[TT_WAIT_FCNTL_LOCK] = "fcntl",
+		[TT_WAIT_SIGWAIT] = "sigwait",
+		[TT_WAIT_SIGTIMEDWAIT] = "sigtimedwait",
+		[TT_WAIT_SIGWAITINFO] = "sigwaitinfo",
+		[TT_WAIT_SIGSUSPEND] = "sigsuspend",
+		[TT_WAIT_PAUSE] = "pause",
+		[TT_WAIT_GETADDRINFO] = "getaddrinfo",
+	};
+
+	_Static_assert(sizeof(names) / sizeof(*names) == TT_WAIT_COUNT_,
+		       "a name for every wait call");
+	return call < TT_WAIT_COUNT_ ? names[call] : "unknown";
 }

@@ -25,6 +25,12 @@ struct tt_dump_stack {
 	const uint64_t *frames;	/* rec.depth return addresses, innermost first */
 };
 
+struct tt_dump_thread {
+	struct tt_rec_thread rec;
+	char *name;
+	char *wait_target;	/* "" when none */
+};
+
 struct tt_dump {
 	char *path;		/* the file read */
 	uint16_t minor;		/* format minor version of the file */
@@ -38,6 +44,8 @@ struct tt_dump {
 	size_t nstacks;
 	struct tt_rec_block *blocks;
 	size_t nblocks;
+	struct tt_dump_thread *threads;	/* from format 1.1 on */
+	size_t nthreads;
 	struct tt_rec_stats stats;
 	/* private */
 	uint32_t *by_id;	/* stack id -> index in stacks + 1, 0 = none */
@@ -64,5 +72,6 @@ const struct tt_dump_stack *tt_dump_stack(const struct tt_dump *d, uint32_t id);
 /* Names for enum values, for reports. */
 const char *tt_dump_trigger_name(uint32_t trigger);
 const char *tt_dump_alloc_fn_name(uint32_t fn);
+const char *tt_dump_wait_name(uint32_t call);
 
 #endif /* TT_TDUMP_READ_H */

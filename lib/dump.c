@@ -27,6 +27,7 @@
 #include "modules.h"
 #include "options.h"
 #include "table.h"
+#include "threads.h"
 #include "tls.h"
 
 #ifndef RENAME_NOREPLACE
@@ -207,6 +208,74 @@ write_stacks(uint32_t high)
 	return n;
 }
 
+_Static_assert(TT_THR_STARTING == TT_THREAD_STARTING && TT_THR_RUNNING == TT_THREAD_RUNNING &&
+	       TT_THR_EXITED == TT_THREAD_EXITED && TT_THR_DETACHED == TT_THREAD_F_DETACHED &&
+	       TT_THR_MAIN == TT_THREAD_F_MAIN && TT_THR_ADOPTED == TT_THREAD_F_ADOPTED,
+	       "registry states and flags are the dump's");
+
+/* Read a small /proc file or link into buf; returns its length. */
+static size_t
+read_proc(const char *path, char *buf, size_t n, int link)
+{
+	long r, fd;
+
+	if (link) {
+		r = syscall(SYS_readlinkat, AT_FDCWD, path, buf, n - 1);
+		return r > 0 ? (size_t)r : 0;
+	}
+	fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	r = syscall(SYS_read, fd, buf, n - 1);
+	syscall(SYS_close, fd);
+	if (r <= 0)
+		return 0;
+	if (buf[r - 1] == '\n')
+		r--;
+	return (size_t)r;
+}
+
+static void
+write_threads(uint32_t stack_high)
+{
+	struct tt_thread t;
+	char path[64], name[64], target[256];
+
+	for (uint32_t i = 0; i < tt_threads_high(); i++) {
+		size_t name_len, target_len = 0;
+		struct tt_rec_thread r;
+
+		if (!tt_threads_read(i, &t))
+			continue;
+		r = (struct tt_rec_thread){
+			.num = t.num, .creator = t.creator, .state = t.state,
+			.flags = t.flags, .tid = t.tid,
+			.create_stack = t.create_stack < stack_high ? t.create_stack : 0,
+			.pthread = t.pthread, .start_routine = t.start_routine,
+			.stack_lo = t.stack_lo, .stack_hi = t.stack_hi,
+			.created_ns = t.created_ns, .ended_ns = t.ended_ns,
+			.wait_call = (uint32_t)t.wait.call, .wait_fd = -1,
+			.wait_object = t.wait.object, .wait_since_ns = t.wait.since_ns,
+		};
+		if (r.wait_call != 0 && t.wait.fd >= 0) {
+			r.wait_fd = t.wait.fd;
+			tt_fmt(path, sizeof(path), "/proc/self/fd/%d", t.wait.fd);
+			target_len = read_proc(path, target, sizeof(target), 1);
+		}
+		if (t.state == TT_THR_EXITED || t.tid == 0) {
+			name_len = strnlen(t.name, sizeof(t.name));
+			memcpy(name, t.name, name_len);
+		} else {
+			tt_fmt(path, sizeof(path), "/proc/self/task/%d/comm", (int)t.tid);
+			name_len = read_proc(path, name, sizeof(name), 0);
+		}
+		rec_begin(TT_REC_THREAD, sizeof(r) + str_size(name_len) + str_size(target_len));
+		put(&r, sizeof(r));
+		put_str(name, name_len);
+		put_str(target, target_len);
+	}
+}
+
 static void
 write_batch(uint64_t n)
 {
@@ -252,6 +321,7 @@ write_stats(void)
 		.bad_frees = atomic_load(&tt_drops.bad_frees),
 		.internal_bytes = tt_blocks_bytes() + tt_stacks_bytes(),
 		.threads_seen = tt_threads_seen(),
+		.thread_slots = tt_threads_high(),
 	};
 
 	rec_begin(TT_REC_STATS, sizeof(s));
@@ -409,6 +479,7 @@ tt_dump_write(unsigned trigger)
 	end.modules = mc.n;
 	stack_high = tt_stacks_high();
 	end.stacks = write_stacks(stack_high);
+	write_threads(stack_high);
 	end.blocks = write_blocks(stack_high);
 	write_stats();
 	end.records = w.records;

@@ -27,6 +27,7 @@
 #include "modules.h"
 #include "options.h"
 #include "table.h"
+#include "threads.h"
 #include "tls.h"
 #include "unwind.h"
 
@@ -143,7 +144,8 @@ tt_init(void)
 	if (read_options() != 0)
 		goto out;
 	if (tt_blocks_init(tt_opts.max_blocks) != 0 ||
-	    tt_stacks_init(tt_opts.max_stacks) != 0) {
+	    tt_stacks_init(tt_opts.max_stacks) != 0 ||
+	    tt_threads_init(tt_opts.max_threads) != 0) {
 		tt_disable("cannot reserve memory for the tables");
 		goto out;
 	}

@@ -52,6 +52,9 @@ uint64_t tt_coarse_ns(void);
  * cached slots, armed by a thread's first tracked allocation. */
 void tt_thread_key_init(void);
 void tt_thread_first(void);
+
+/* Thread numbers (thread_table.c): the next one, and how many were given. */
+uint32_t tt_thread_number(void);
 uint32_t tt_threads_seen(void);
 
 /*

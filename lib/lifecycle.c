@@ -19,6 +19,7 @@
 #include "io.h"
 #include "modules.h"
 #include "options.h"
+#include "threads.h"
 #include "tls.h"
 
 extern struct tt_opts tt_opts;
@@ -29,19 +30,25 @@ static int final_done;
 static void
 prefork(void)
 {
+	tt_tls.busy++;	/* no recording while the locks are held */
 	tt_modules_prefork();
+	tt_threads_prefork();
 }
 
 static void
 postfork_parent(void)
 {
+	tt_threads_postfork_parent();
 	tt_modules_postfork();
+	tt_tls.busy--;
 }
 
 static void
 postfork_child(void)
 {
+	tt_threads_postfork_child();
 	tt_modules_postfork();
+	tt_tls.busy--;
 	tt_pid = (pid_t)syscall(SYS_getpid);
 	final_done = 0;
 	tt_dump_postfork_child();

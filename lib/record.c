@@ -14,18 +14,11 @@
 #include "../format/tdump.h"
 #include "internal.h"
 #include "options.h"
+#include "threads.h"
 #include "tls.h"
 #include "unwind.h"
 
 extern struct tt_opts tt_opts;
-static _Atomic uint32_t next_thread = 1;
-
-
-uint32_t
-tt_threads_seen(void)
-{
-	return atomic_load_explicit(&next_thread, memory_order_relaxed) - 1;
-}
 
 static void
 charge_free(const struct tt_block_copy *b)
@@ -54,7 +47,8 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 	    !tt_init())
 		goto out;
 	if (tt_unlikely(t->thread == 0)) {
-		t->thread = atomic_fetch_add_explicit(&next_thread, 1, memory_order_relaxed);
+		t->thread = tt_thread_number();
+		(void)tt_threads_self();	/* a thread tether did not see start */
 		tt_thread_first();
 	}
 

@@ -13,6 +13,8 @@
 
 #include "internal.h"
 
+struct tt_thread;
+
 #define TT_SLOT_CACHE 128	/* cached free slot indices per thread */
 #define TT_MAX_DEPTH 256	/* hard limit of TETHER_STACK_DEPTH */
 #define TT_SKIP_SLACK 8		/* extra frames captured to drop our own */
@@ -21,6 +23,7 @@ struct tt_tls {
 	int busy;		/* reentrancy depth */
 	uint32_t thread;	/* tether thread number, 0 until first record */
 	int exiting;		/* thread-exit hook ran: cache no more slots */
+	struct tt_thread *self;	/* this thread's registry slot, or NULL */
 	uint32_t nslots;	/* entries used in slots[] */
 	uint32_t slots[TT_SLOT_CACHE];
 	void *frames[TT_MAX_DEPTH + TT_SKIP_SLACK];

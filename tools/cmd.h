@@ -25,6 +25,14 @@ int tt_report_json(struct tt_model *m, const struct tt_report_opts *o,
 int tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o,
 		    const char *path);
 
+/* --type threads (report_threads.c). */
+int tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
+			   struct tt_buf *out);
+int tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
+			   struct tt_buf *out);
+int tt_report_threads_pprof(struct tt_model *m, const struct tt_report_opts *o,
+			    const char *path);
+
 /* Helpers the writers share (report_text.c). */
 const char *tt_basename(const char *path);
 void tt_format_time(char *buf, size_t n, uint64_t realtime_ns);

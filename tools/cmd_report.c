@@ -19,6 +19,9 @@ static const char usage[] =
 	"A directory stands for its *.tdump files (the newest dump of each process).\n"
 	"\n"
 	"options:\n"
+	"  -t, --type TYPE      heap (default): allocation sites still holding memory;\n"
+	"                       threads: every thread, its state, wait and creator,\n"
+	"                       and the threads leaked at exit\n"
 	"  -f, --format FORMAT  text (default), json, or pprof (gzipped profile.proto\n"
 	"                       with alloc_objects, alloc_space, inuse_objects,\n"
 	"                       inuse_space; read it with `go tool pprof`)\n"
@@ -36,6 +39,7 @@ static const char usage[] =
 enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR };
 
 static const struct option options[] = {
+	{ "type", required_argument, NULL, 't' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "top", required_argument, NULL, OPT_TOP },
@@ -58,14 +62,17 @@ tt_cmd_report(int argc, char **argv)
 {
 	struct tt_model_opts mo = { NULL, NULL };
 	struct tt_report_opts ro = { -1 };
-	const char *format = "text", *output = NULL;
+	const char *format = "text", *output = NULL, *type = "heap";
 	struct tt_model model;
 	struct tt_buf out = { 0 };
 	int c, rc = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f:o:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+t:f:o:h", options, NULL)) != -1) {
 		switch (c) {
+		case 't':
+			type = optarg;
+			break;
 		case 'f':
 			format = optarg;
 			break;
@@ -96,6 +103,8 @@ tt_cmd_report(int argc, char **argv)
 	}
 	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "pprof"))
 		return bad_usage("unknown format (expected text, json or pprof)", format);
+	if (strcmp(type, "heap") && strcmp(type, "threads"))
+		return bad_usage("unknown type (expected heap or threads)", type);
 	if (optind == argc)
 		return bad_usage("no dump given (a .tdump file or a directory of them)", NULL);
 	if (strcmp(format, "pprof") == 0 && (output == NULL || strcmp(output, "-") == 0) &&
@@ -106,13 +115,16 @@ tt_cmd_report(int argc, char **argv)
 
 	if (tt_model_load(&model, argv + optind, argc - optind, &mo) != 0)
 		return TT_EXIT_DATA;
+	bool threads = strcmp(type, "threads") == 0;
+
 	if (strcmp(format, "pprof") == 0) {
-		rc = tt_report_pprof(&model, &ro, output ? output : "-");
+		rc = (threads ? tt_report_threads_pprof : tt_report_pprof)(&model, &ro,
+									  output ? output : "-");
 	} else {
 		if (strcmp(format, "json") == 0)
-			rc = tt_report_json(&model, &ro, &out);
+			rc = (threads ? tt_report_threads_json : tt_report_json)(&model, &ro, &out);
 		else
-			rc = tt_report_text(&model, &ro, &out);
+			rc = (threads ? tt_report_threads_text : tt_report_text)(&model, &ro, &out);
 		if (rc == 0)
 			rc = tt_write_file(output ? output : "-", out.s, out.len);
 	}

@@ -86,6 +86,9 @@ json_proc(struct tt_buf *b, struct tt_proc_model *p, const struct tt_report_opts
 	json_u64(b, "allocations", d->stats.dropped_blocks, 1);
 	json_u64(b, "stacks", d->stats.dropped_stacks, 1);
 	json_u64(b, "unknown_frees", d->stats.bad_frees, 0);
+	tt_buf_add(b, "}, \"threads\": {", 15);
+	json_u64(b, "seen", d->stats.threads_seen, 1);
+	json_u64(b, "registry_slots", d->stats.thread_slots, 0);
 	tt_buf_add(b, "}, \"sites\": [", 13);
 	for (size_t i = 0; i < p->nsites; i++) {
 		const struct tt_site *s = &p->sites[i];

@@ -1,0 +1,1 @@
+/* interpose_block.c - placeholder until the blocking wrappers land. */

@@ -1,0 +1,241 @@
+/*
+ * interpose_thread.c - thread creation and its end: pthread_create (through
+ * a trampoline that registers the new thread), pthread_join and its try and
+ * timed forms, and pthread_detach.  pthread_exit and cancellation end a
+ * thread through the trampoline's cleanup handler, so they need no wrapper.
+ *
+ * The new thread's slot is filled by its creator (creator, creation stack,
+ * start routine) before the real pthread_create, and by the thread itself
+ * once it runs (tid, stack bounds).  A joined thread's slot is reused; so
+ * is a detached one's when it ends.  Errors pass through unchanged.
+ *
+ * Context: any thread.  Real functions come from dlsym(RTLD_NEXT).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "../format/tdump.h"
+#include "internal.h"
+#include "io.h"
+#include "options.h"
+#include "table.h"
+#include "threads.h"
+#include "tls.h"
+#include "unwind.h"
+#include "wait.h"
+
+extern struct tt_opts tt_opts;
+
+typedef int (*create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+static void *
+real(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+
+	if (f == NULL)
+		tt_say("cannot find the real %s", name);
+	return f;
+}
+
+/* The thread has ended: by returning, pthread_exit or cancellation. */
+static void
+thread_end(void *arg)
+{
+	struct tt_thread *t = arg;
+
+	tt_tls.busy++;
+	prctl(PR_GET_NAME, t->name, 0, 0, 0);
+	t->ended_ns = tt_now_ns();
+	atomic_store_explicit(&t->wait.call, TT_WAIT_NONE, memory_order_relaxed);
+	tt_tls.self = NULL;
+	if (atomic_load(&t->flags) & TT_THR_DETACHED)
+		tt_threads_give(t);
+	else
+		atomic_store_explicit(&t->state, TT_THR_EXITED, memory_order_release);
+	tt_tls.busy--;
+}
+
+static void *
+trampoline(void *arg)
+{
+	struct tt_thread *t = arg;
+	void *(*fn)(void *) = t->fn;
+	void *fn_arg = t->arg;
+	void *ret;
+
+	tt_threads_started(t);
+	pthread_cleanup_push(thread_end, t);
+	ret = fn(fn_arg);
+	pthread_cleanup_pop(1);
+	return ret;
+}
+
+TT_EXPORT int
+pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+	       void *(*fn)(void *), void *arg)
+{
+	static _Atomic(create_fn) real_create;
+	create_fn create = atomic_load_explicit(&real_create, memory_order_relaxed);
+	struct tt_thread *self, *t = NULL;
+	uintptr_t frames[TT_MAX_DEPTH];
+	bool truncated;
+	unsigned depth;
+	int detached = PTHREAD_CREATE_JOINABLE, rc;
+
+	if (create == NULL) {
+		create = (create_fn)real("pthread_create");
+		if (create == NULL)
+			return EAGAIN;
+		atomic_store_explicit(&real_create, create, memory_order_relaxed);
+	}
+	if (tt_tls.busy || atomic_load(&tt_state) != TT_STATE_ON)
+		return create(thread, attr, fn, arg);
+	tt_tls.busy++;
+	self = tt_threads_self();
+	t = tt_threads_take();
+	if (t == NULL) {
+		tt_tls.busy--;
+		return create(thread, attr, fn, arg);	/* table full: untracked */
+	}
+	t->num = tt_thread_number();
+	t->creator = self ? self->num : 0;
+	t->fn = fn;
+	t->arg = arg;
+	t->start_routine = (uintptr_t)fn;
+	depth = tt_unwind_capture(frames, (unsigned)tt_opts.stack_depth, &truncated);
+	t->create_stack = tt_stacks_intern(frames, depth, TT_FN_PTHREAD_CREATE,
+					   truncated ? TT_STACK_TRUNCATED : 0);
+	if (attr != NULL)
+		pthread_attr_getdetachstate(attr, &detached);
+	if (detached == PTHREAD_CREATE_DETACHED)
+		atomic_store(&t->flags, TT_THR_DETACHED);
+	tt_tls.busy--;
+	rc = create(thread, attr, trampoline, t);
+	if (rc != 0) {
+		tt_threads_give(t);
+		return rc;
+	}
+	atomic_store_explicit(&t->pthread, (uint64_t)*thread, memory_order_relaxed);
+	return 0;
+}
+
+/* The slot of a thread that ended and was not yet joined, by pthread_t. */
+static struct tt_thread *
+find_exited(pthread_t th)
+{
+	struct tt_thread copy;
+
+	for (uint32_t i = 0; i < tt_threads_high(); i++) {
+		if (tt_threads_read(i, &copy) && copy.pthread == (uint64_t)th &&
+		    copy.state == TT_THR_EXITED)
+			return tt_threads_slot(i);
+	}
+	return NULL;
+}
+
+static void
+joined(pthread_t th)
+{
+	struct tt_thread *t;
+
+	if (atomic_load(&tt_state) == TT_STATE_UNINIT)
+		return;
+	tt_tls.busy++;
+	t = find_exited(th);
+	if (t != NULL)
+		tt_threads_give(t);
+	tt_tls.busy--;
+}
+
+static void
+join_cleanup(void *arg)
+{
+	(void)arg;
+	tt_wait_end();
+}
+
+TT_EXPORT int
+pthread_join(pthread_t th, void **ret)
+{
+	static int (*real_join)(pthread_t, void **);
+	int rc;
+
+	if (real_join == NULL && (real_join = real("pthread_join")) == NULL)
+		return ESRCH;
+	tt_wait_begin(TT_WAIT_JOIN, (uintptr_t)th, -1);
+	pthread_cleanup_push(join_cleanup, NULL);
+	rc = real_join(th, ret);
+	pthread_cleanup_pop(1);
+	if (rc == 0)
+		joined(th);
+	return rc;
+}
+
+TT_EXPORT int
+pthread_tryjoin_np(pthread_t th, void **ret)
+{
+	static int (*real_tryjoin)(pthread_t, void **);
+	int rc;
+
+	if (real_tryjoin == NULL && (real_tryjoin = real("pthread_tryjoin_np")) == NULL)
+		return ESRCH;
+	rc = real_tryjoin(th, ret);
+	if (rc == 0)
+		joined(th);
+	return rc;
+}
+
+TT_EXPORT int
+pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *abstime)
+{
+	static int (*real_timedjoin)(pthread_t, void **, const struct timespec *);
+	int rc;
+
+	if (real_timedjoin == NULL &&
+	    (real_timedjoin = real("pthread_timedjoin_np")) == NULL)
+		return ESRCH;
+	tt_wait_begin(TT_WAIT_JOIN, (uintptr_t)th, -1);
+	pthread_cleanup_push(join_cleanup, NULL);
+	rc = real_timedjoin(th, ret, abstime);
+	pthread_cleanup_pop(1);
+	if (rc == 0)
+		joined(th);
+	return rc;
+}
+
+TT_EXPORT int
+pthread_detach(pthread_t th)
+{
+	static int (*real_detach)(pthread_t);
+	struct tt_thread copy;
+	int rc;
+
+	if (real_detach == NULL && (real_detach = real("pthread_detach")) == NULL)
+		return ESRCH;
+	rc = real_detach(th);
+	if (rc != 0 || atomic_load(&tt_state) == TT_STATE_UNINIT)
+		return rc;
+	tt_tls.busy++;
+	for (uint32_t i = 0; i < tt_threads_high(); i++) {
+		if (!tt_threads_read(i, &copy) || copy.pthread != (uint64_t)th)
+			continue;
+		if (copy.state == TT_THR_EXITED) {
+			tt_threads_give(tt_threads_slot(i));
+		} else {
+			struct tt_thread *t = tt_threads_slot(i);
+
+			atomic_fetch_or(&t->flags, TT_THR_DETACHED);
+			/* it may have ended meanwhile, before seeing the flag */
+			if (atomic_load(&t->state) == TT_THR_EXITED)
+				tt_threads_give(t);
+		}
+		break;
+	}
+	tt_tls.busy--;
+	return rc;
+}

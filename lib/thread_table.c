@@ -1,0 +1,211 @@
+/*
+ * thread_table.c - the thread registry (threads.h).  A fixed array of slots
+ * reserved up front; free slots are kept on a stack under a spinlock taken
+ * only by thread create, join, detach and exit.
+ */
+#include "threads.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "table.h"
+#include "tls.h"
+
+static struct tt_thread *slots;
+static uint32_t *free_stack;
+static uint32_t nfree, high, cap;
+static atomic_flag lock = ATOMIC_FLAG_INIT;
+static _Atomic uint32_t next_num = 1;
+
+static void
+lock_take(void)
+{
+	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
+		;
+}
+
+static void
+lock_drop(void)
+{
+	atomic_flag_clear_explicit(&lock, memory_order_release);
+}
+
+uint32_t
+tt_thread_number(void)
+{
+	return atomic_fetch_add_explicit(&next_num, 1, memory_order_relaxed);
+}
+
+uint32_t
+tt_threads_seen(void)
+{
+	return atomic_load_explicit(&next_num, memory_order_relaxed) - 1;
+}
+
+struct tt_thread *
+tt_threads_take(void)
+{
+	struct tt_thread *t = NULL;
+	uint32_t i;
+
+	lock_take();
+	if (nfree > 0)
+		i = free_stack[--nfree];
+	else if (high < cap)
+		i = high++;
+	else
+		goto out;
+	t = &slots[i];
+	atomic_fetch_add_explicit(&t->gen, 1, memory_order_acq_rel);
+	t->creator = t->create_stack = 0;
+	t->start_routine = t->stack_lo = t->stack_hi = t->ended_ns = 0;
+	t->fn = NULL;
+	t->arg = NULL;
+	t->name[0] = '\0';
+	t->created_ns = tt_now_ns();
+	atomic_store_explicit(&t->tid, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->pthread, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->wait.call, TT_WAIT_NONE, memory_order_relaxed);
+	atomic_store_explicit(&t->state, TT_THR_STARTING, memory_order_release);
+out:
+	lock_drop();
+	return t;
+}
+
+void
+tt_threads_give(struct tt_thread *t)
+{
+	lock_take();
+	atomic_store_explicit(&t->state, TT_THR_FREE, memory_order_release);
+	atomic_fetch_add_explicit(&t->gen, 1, memory_order_acq_rel);
+	free_stack[nfree++] = (uint32_t)(t - slots);
+	lock_drop();
+}
+
+/* Fill in what the running thread knows about itself. */
+void
+tt_threads_started(struct tt_thread *t)
+{
+	pthread_attr_t attr;
+	void *lo;
+	size_t size;
+
+	atomic_store_explicit(&t->tid, (int32_t)syscall(SYS_gettid), memory_order_relaxed);
+	atomic_store_explicit(&t->pthread, (uint64_t)pthread_self(), memory_order_relaxed);
+	tt_tls.busy++;	/* may reenter: pthread_getattr_np allocates */
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
+			t->stack_lo = (uintptr_t)lo;
+			t->stack_hi = (uintptr_t)lo + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	tt_tls.busy--;
+	tt_tls.self = t;
+	if (t->num == 0)
+		t->num = tt_thread_number();
+	tt_tls.thread = t->num;
+	atomic_store_explicit(&t->state, TT_THR_RUNNING, memory_order_release);
+}
+
+int
+tt_threads_init(uint64_t max)
+{
+	struct tt_thread *t;
+
+	cap = (uint32_t)max;
+	slots = tt_map_reserve(max * sizeof(*slots));
+	free_stack = tt_map_reserve(max * sizeof(*free_stack));
+	if (slots == NULL || free_stack == NULL)
+		return -ENOMEM;
+	t = tt_threads_take();
+	t->num = tt_tls.thread ? tt_tls.thread : tt_thread_number();
+	atomic_store(&t->flags, TT_THR_MAIN);
+	tt_threads_started(t);
+	return 0;
+}
+
+struct tt_thread *
+tt_threads_self(void)
+{
+	struct tt_thread *t = tt_tls.self;
+
+	if (t != NULL || slots == NULL)
+		return t;
+	t = tt_threads_take();
+	if (t == NULL)
+		return NULL;
+	t->num = tt_tls.thread;
+	atomic_store(&t->flags, TT_THR_ADOPTED);
+	tt_threads_started(t);
+	return t;
+}
+
+struct tt_thread *
+tt_threads_slot(uint32_t i)
+{
+	return &slots[i];
+}
+
+uint32_t
+tt_threads_high(void)
+{
+	return __atomic_load_n(&high, __ATOMIC_RELAXED);
+}
+
+bool
+tt_threads_read(uint32_t i, struct tt_thread *out)
+{
+	struct tt_thread *t = &slots[i];
+	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_acquire);
+
+	if (atomic_load_explicit(&t->state, memory_order_acquire) == TT_THR_FREE)
+		return false;
+	memcpy(out, t, sizeof(*out));
+	atomic_thread_fence(memory_order_acquire);
+	return atomic_load_explicit(&t->gen, memory_order_relaxed) == gen &&
+	       out->state != TT_THR_FREE;
+}
+
+void
+tt_threads_prefork(void)
+{
+	lock_take();
+}
+
+void
+tt_threads_postfork_parent(void)
+{
+	lock_drop();
+}
+
+/* Only the forking thread exists in the child; the others' slots go. */
+void
+tt_threads_postfork_child(void)
+{
+	struct tt_thread *self = tt_tls.self;
+
+	nfree = 0;
+	for (uint32_t i = high; i-- > 0;) {
+		struct tt_thread *t = &slots[i];
+
+		if (t == self || atomic_load(&t->state) == TT_THR_FREE) {
+			if (t != self)
+				free_stack[nfree++] = i;
+			continue;
+		}
+		atomic_store(&t->state, TT_THR_FREE);
+		atomic_fetch_add(&t->gen, 1);
+		free_stack[nfree++] = i;
+	}
+	if (self != NULL) {
+		atomic_store(&self->tid, (int32_t)syscall(SYS_gettid));
+		atomic_store(&self->flags, atomic_load(&self->flags) | TT_THR_MAIN);
+	}
+	lock_drop();
+}

@@ -1,0 +1,41 @@
+/*
+ * wait.h - what a thread is blocked on.  Every blocking wrapper
+ * (interpose_block.c) brackets the real call with tt_wait_begin() and
+ * tt_wait_end(); the thread registry (thread_table.c) keeps the current
+ * wait of each thread, so a dump shows which call, since when, on what, and
+ * from which stack.
+ *
+ * Context: any thread, including threads tether has not seen start (the
+ * main thread, threads of a library that calls clone directly); never
+ * allocates; a no-op while tt_tls.busy is raised (tether's own I/O).
+ */
+#ifndef TT_WAIT_H
+#define TT_WAIT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "../format/tdump.h"
+
+/* The blocking calls are enum tt_wait_call, part of the dump format. */
+
+/* A thread's current wait (written only by that thread). */
+struct tt_wait_state {
+	_Atomic int call;	/* enum tt_wait_call; NONE when not waiting */
+	int fd;			/* -1 when none */
+	uintptr_t object;	/* 0 when none */
+	uint64_t since_ns;	/* CLOCK_MONOTONIC_COARSE when it began */
+};
+
+/*
+ * tt_wait_begin() - this thread is about to block in call.  object is the
+ * synchronisation object's address (mutex, condition variable, semaphore,
+ * barrier, rwlock, the joined thread's pthread_t) or 0; fd is the file
+ * descriptor waited on, or -1.
+ */
+void tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd);
+
+/* tt_wait_end() - the call returned (or was cancelled). */
+void tt_wait_end(void);
+
+#endif /* TT_WAIT_H */

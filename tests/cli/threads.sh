@@ -1,0 +1,78 @@
+#!/bin/bash
+# threads.sh - the thread registry: each thread's state, name, creator,
+# creation site and start routine are reported exactly; threads never
+# joined are leaked at exit, detached and joined ones are not; memory stays
+# bounded under thread churn.
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+S="$top_srcdir/tests/workloads/threads_leak.c"
+
+"$TETHER" run -o "$T/d" -- "$WL/threads_leak" > "$T/out"
+check_eq "threads_leak exits 0 with threads still blocked" 0 $?
+check_eq "and prints as usual" "threads started" "$(cat "$T/out")"
+"$TETHER" report --type threads --format json -o "$T/t.json" "$T/d"
+check_eq "report --type threads --format json exits 0" 0 $?
+
+# field NAME KEY: one field of the thread named NAME
+field() {
+	python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = [t for t in r["processes"][0]["threads"] if t["name"] == sys.argv[2]]
+v = t[0] if t else None
+for k in sys.argv[3].split("."):
+    v = v[k] if v is not None else None
+print(json.dumps(v))' "$T/t.json" "$1" "$2"
+}
+creation() {
+	python3 -c '
+import json, os, sys
+r = json.load(open(sys.argv[1]))
+t = [t for t in r["processes"][0]["threads"] if t["name"] == sys.argv[2]][0]
+f = t["created_at"][0]
+print("%s %s:%s" % (f["function"], os.path.basename(f["file"]), f["line"]))' "$T/t.json" "$1"
+}
+
+check_eq "five threads: main, reader, waiter, quitter, sleeper (the joined one is gone)" 5 \
+	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["processes"][0]["threads"]))' "$T/t.json")"
+for t in reader waiter quitter; do
+	check_eq "$t: created in start_pool at its line" "start_pool threads_leak.c:$(line_of create_$t "$S")" "$(creation $t)"
+	check_eq "$t: start routine ${t}_main" "true" "$(field $t start_routine | grep -q "\"${t}_main (threads_leak.c:[0-9]*)\"" && echo true)"
+	check_eq "$t: created by thread 1" 1 "$(field $t creator)"
+	check_eq "$t: leaked (never joined)" true "$(field $t leaked)"
+done
+check_eq "quitter: ended but not joined" '"ended, not joined"' "$(field quitter state)"
+check_eq "sleeper: detached" true "$(field sleeper detached)"
+check_eq "sleeper: not leaked" false "$(field sleeper leaked)"
+check_eq "sleeper: created at its line" "start_pool threads_leak.c:$(line_of create_sleeper "$S")" "$(creation sleeper)"
+check_eq "main thread: not leaked" false "$(field threads_leak leaked)"
+
+"$TETHER" report --type threads "$T/d" > "$T/t.txt"
+check_grep "text: a summary line" "5 threads \(.*1 ended but not joined\), 3 leaked$" "$T/t.txt"
+check_grep "text: Go-style thread line" "^thread [0-9]+ \"quitter\" \[ended, not joined\] created by start_pool \(threads_leak.c:$(line_of create_quitter "$S")\) LEAKED: never joined$" "$T/t.txt"
+check_grep "text: start routine" "^    start routine: reader_main \(threads_leak.c:[0-9]+\)$" "$T/t.txt"
+
+"$TETHER" report --type threads --format pprof -o "$T/t.pb.gz" "$T/d"
+check_eq "threads pprof written" 0 $?
+if [ -n "${GO:-}" ] && [ "$GO" != no ]; then
+	HOME="$T" GOCACHE="$T/gocache" "$GO" tool pprof -symbolize=none -raw "$T/t.pb.gz" > "$T/raw" 2>/dev/null
+	check_eq "go tool pprof reads the threads profile" 0 $?
+	check_eq "one sample per thread" 5 "$(grep -c 'thread:\[' "$T/raw")"
+	check_grep "labelled with state" 'state:\[ended, not joined\]' "$T/raw"
+else
+	skip "go tool pprof not installed"
+fi
+
+# Churn: 20000 threads created and joined; the registry reuses slots.
+"$TETHER" run -o "$T/c" -- "$WL/threads_leak" churn 20000 > /dev/null
+"$TETHER" report --format json -o "$T/c.json" "$T/c"
+slots=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["processes"][0]["threads"]["registry_slots"])' "$T/c.json")
+seen=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["processes"][0]["threads"]["seen"])' "$T/c.json")
+check "20006 threads numbered" [ "$seen" -ge 20006 ]
+check "but at most a handful of registry slots used ($slots)" [ "$slots" -le 8 ]
+
+"$TETHER" report --type bogus "$T/d" 2> "$T/err"
+check_eq "unknown --type: exit 2" 2 $?
+check_grep "lists the valid types" "unknown type \(expected heap or threads\): bogus" "$T/err"
+
+done_testing

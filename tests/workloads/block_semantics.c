@@ -1,0 +1,2 @@
+/* block_semantics.c - placeholder. */
+int main(void) { return 0; }

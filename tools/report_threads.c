@@ -1,0 +1,308 @@
+/*
+ * report_threads.c - `tether report --type threads`: every thread a dump
+ * recorded, like a Go goroutine dump: its number, name, state, what it
+ * waits in and for how long, its start routine and where it was created.
+ * In a dump written at exit, threads that were never joined (still running,
+ * blocked, or ended) and never detached are leaked, and said so.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/cmd.h"
+#include "tools/pprof.h"
+
+/* A thread the program should have joined: the dump is the final one, and
+ * the thread is neither the main one nor detached. */
+static bool
+leaked(const struct tt_dump *d, const struct tt_rec_thread *t)
+{
+	bool final = d->proc.trigger == TT_TRIGGER_EXIT ||
+		     d->proc.trigger == TT_TRIGGER_UNDERSCORE_EXIT;
+
+	return final && !(t->flags & (TT_THREAD_F_MAIN | TT_THREAD_F_DETACHED | TT_THREAD_F_ADOPTED));
+}
+
+static const char *
+state_name(const struct tt_rec_thread *t)
+{
+	if (t->state == TT_THREAD_EXITED)
+		return "ended, not joined";
+	if (t->wait_call != 0)
+		return "blocked";
+	return t->state == TT_THREAD_STARTING ? "starting" : "running";
+}
+
+/* "350 ms", "14 s", "3 minutes", "2 hours" */
+static void
+duration(char *buf, size_t n, uint64_t ns)
+{
+	uint64_t ms = ns / 1000000, s = ms / 1000;
+
+	if (s < 1)
+		snprintf(buf, n, "%llu ms", (unsigned long long)ms);
+	else if (s < 120)
+		snprintf(buf, n, "%llu s", (unsigned long long)s);
+	else if (s < 7200)
+		snprintf(buf, n, "%llu minutes", (unsigned long long)(s / 60));
+	else
+		snprintf(buf, n, "%llu hours", (unsigned long long)(s / 3600));
+}
+
+/* What the wait is on: "socket fd 12", "pipe fd 3", "mutex 0x...". */
+static void
+wait_object(char *buf, size_t n, const struct tt_dump_thread *t)
+{
+	const char *target = t->wait_target;
+	const char *kind = !strncmp(target, "socket:", 7) ? "socket" :
+			   !strncmp(target, "pipe:", 5) ? "pipe" :
+			   !strncmp(target, "/dev/pts/", 9) || !strncmp(target, "/dev/tty", 8) ? "tty" :
+			   !strncmp(target, "anon_inode:", 11) ? target + 11 : "file";
+
+	if (t->rec.wait_fd >= 0)
+		snprintf(buf, n, " on %s fd %d", kind, t->rec.wait_fd);
+	else if (t->rec.wait_object != 0)
+		snprintf(buf, n, " on 0x%llx", (unsigned long long)t->rec.wait_object);
+	else
+		buf[0] = '\0';
+}
+
+/* The first frame of the creation stack, as "fn (file:line)". */
+static char *
+frame_str(struct tt_proc_model *p, uint64_t pc)
+{
+	const struct tt_sym_result *r = tt_sym_lookup(p->sym, pc);
+	const struct tt_sym_frame *f;
+
+	if (r->nframes == 0)
+		return r->module >= 0 ?
+		       tt_xasprintf("%s+0x%llx", tt_basename(tt_sym_module_path(p->sym, r->module)),
+				    (unsigned long long)r->offset) :
+		       tt_xasprintf("0x%llx", (unsigned long long)pc);
+	f = &r->frames[r->nframes - 1];
+	if (f->file && f->line)
+		return tt_xasprintf("%s (%s:%d)", f->function ? f->function : "?",
+				    tt_basename(f->file), f->line);
+	return tt_xstrdup(f->function ? f->function : "?");
+}
+
+static void
+text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thread *t)
+{
+	const struct tt_dump *d = p->dump;
+	const struct tt_rec_thread *r = &t->rec;
+	const struct tt_dump_stack *cs = tt_dump_stack(d, r->create_stack);
+	char since[32], on[64];
+
+	tt_buf_printf(b, "thread %u \"%s\" [", r->num, t->name);
+	if (r->wait_call != 0) {
+		duration(since, sizeof(since), d->proc.dump_monotonic_ns > r->wait_since_ns ?
+			 d->proc.dump_monotonic_ns - r->wait_since_ns : 0);
+		wait_object(on, sizeof(on), t);
+		tt_buf_printf(b, "%s%s, %s", tt_dump_wait_name(r->wait_call), on, since);
+	} else {
+		tt_buf_printf(b, "%s", state_name(r));
+	}
+	tt_buf_add(b, "]", 1);
+	if (r->flags & TT_THREAD_F_MAIN)
+		tt_buf_printf(b, " main thread");
+	else if (cs != NULL && cs->rec.depth > 0) {
+		char *where = frame_str(p, cs->frames[0]);
+
+		tt_buf_printf(b, " created by %s", where);
+		free(where);
+	}
+	if (r->flags & TT_THREAD_F_DETACHED)
+		tt_buf_printf(b, " (detached)");
+	if (leaked(d, r))
+		tt_buf_printf(b, " LEAKED: never joined");
+	tt_buf_add(b, "\n", 1);
+	if (r->start_routine) {
+		char *fn = frame_str(p, r->start_routine + 1);
+
+		tt_buf_printf(b, "    start routine: %s\n", fn);
+		free(fn);
+	}
+	if (cs != NULL) {
+		struct tt_frame *f;
+		size_t n;
+
+		tt_buf_printf(b, "    created by thread %u at:\n", r->creator);
+		f = tt_model_frames(p, cs, &n);
+		for (size_t i = 0; i < n; i++) {
+			tt_buf_printf(b, "      #%zu %s", i, f[i].function ? f[i].function : "?");
+			if (f[i].file && f[i].line)
+				tt_buf_printf(b, " (%s:%d)", tt_basename(f[i].file), f[i].line);
+			else if (f[i].module)
+				tt_buf_printf(b, " (%s+0x%llx)", tt_basename(f[i].module),
+					      (unsigned long long)f[i].offset);
+			tt_buf_printf(b, "%s\n", f[i].inlined ? " [inlined]" : "");
+		}
+		free(f);
+	}
+}
+
+int
+tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
+		       struct tt_buf *out)
+{
+	(void)o;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct tt_proc_model *p = &m->procs[i];
+		const struct tt_dump *d = p->dump;
+		size_t blocked = 0, ended = 0, nleaked = 0;
+
+		for (size_t k = 0; k < d->nthreads; k++) {
+			blocked += d->threads[k].rec.wait_call != 0;
+			ended += d->threads[k].rec.state == TT_THREAD_EXITED;
+			nleaked += leaked(d, &d->threads[k].rec);
+		}
+		if (i > 0)
+			tt_buf_add(out, "\n", 1);
+		tt_buf_printf(out, "tether: %s (pid %u), dump #%u at %s: %zu threads "
+			      "(%zu blocked, %zu ended but not joined), %zu leaked\n",
+			      d->argv && d->argv[0] ? d->argv[0] : d->exe, d->proc.pid,
+			      d->proc.seq, tt_dump_trigger_name(d->proc.trigger),
+			      d->nthreads, blocked, ended, nleaked);
+		for (size_t k = 0; k < d->nthreads; k++) {
+			tt_buf_add(out, "\n", 1);
+			text_thread(out, p, &d->threads[k]);
+		}
+	}
+	return 0;
+}
+
+int
+tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
+		       struct tt_buf *out)
+{
+	(void)o;
+	tt_buf_add(out, "{\"format\": \"tether-threads\", \"schema\": 1, \"processes\": [", 56);
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct tt_proc_model *p = &m->procs[i];
+		const struct tt_dump *d = p->dump;
+
+		tt_buf_printf(out, "%s{\"pid\": %u, \"exe\": ", i ? ",\n" : "", d->proc.pid);
+		tt_buf_json_str(out, d->exe);
+		tt_buf_printf(out, ", \"trigger\": \"%s\", \"threads\": [",
+			      tt_dump_trigger_name(d->proc.trigger));
+		for (size_t k = 0; k < d->nthreads; k++) {
+			const struct tt_dump_thread *t = &d->threads[k];
+			const struct tt_rec_thread *r = &t->rec;
+			const struct tt_dump_stack *cs = tt_dump_stack(d, r->create_stack);
+			char *start = r->start_routine ? frame_str(p, r->start_routine + 1) : NULL;
+
+			tt_buf_printf(out, "%s\n  {\"number\": %u, \"tid\": %d, \"name\": ",
+				      k ? "," : "", r->num, r->tid);
+			tt_buf_json_str(out, t->name);
+			tt_buf_printf(out, ", \"state\": \"%s\", \"main\": %s, \"detached\": %s, "
+				      "\"leaked\": %s, \"creator\": %u, \"wait\": ",
+				      state_name(r), r->flags & TT_THREAD_F_MAIN ? "true" : "false",
+				      r->flags & TT_THREAD_F_DETACHED ? "true" : "false",
+				      leaked(d, r) ? "true" : "false", r->creator);
+			if (r->wait_call != 0) {
+				tt_buf_printf(out, "{\"call\": \"%s\", \"fd\": %d, \"object\": \"0x%llx\", "
+					      "\"target\": ", tt_dump_wait_name(r->wait_call), r->wait_fd,
+					      (unsigned long long)r->wait_object);
+				tt_buf_json_str(out, t->wait_target);
+				tt_buf_printf(out, ", \"seconds\": %.3f}",
+					      (double)(d->proc.dump_monotonic_ns - r->wait_since_ns) / 1e9);
+			} else {
+				tt_buf_add(out, "null", 4);
+			}
+			tt_buf_add(out, ", \"start_routine\": ", 19);
+			if (start)
+				tt_buf_json_str(out, start);
+			else
+				tt_buf_add(out, "null", 4);
+			free(start);
+			tt_buf_add(out, ", \"created_at\": [", 17);
+			if (cs != NULL) {
+				size_t n;
+				struct tt_frame *f = tt_model_frames(p, cs, &n);
+
+				for (size_t j = 0; j < n; j++) {
+					tt_buf_printf(out, "%s{\"function\": ", j ? ", " : "");
+					if (f[j].function)
+						tt_buf_json_str(out, f[j].function);
+					else
+						tt_buf_add(out, "null", 4);
+					tt_buf_add(out, ", \"file\": ", 10);
+					if (f[j].file)
+						tt_buf_json_str(out, f[j].file);
+					else
+						tt_buf_add(out, "null", 4);
+					tt_buf_printf(out, ", \"line\": %d}", f[j].line);
+				}
+				free(f);
+			}
+			tt_buf_add(out, "]}", 2);
+		}
+		tt_buf_add(out, "]}", 2);
+	}
+	tt_buf_add(out, "]}\n", 3);
+	return 0;
+}
+
+/* pprof "threads" profile: one sample per thread (like Go's goroutine
+ * profile), located at its creation stack, labelled with its state. */
+int
+tt_report_threads_pprof(struct tt_model *m, const struct tt_report_opts *o,
+			const char *path)
+{
+	struct tt_pprof *pp = tt_pprof_new();
+	int rc;
+
+	(void)o;
+	tt_pprof_sample_type(pp, "threads", "count");
+	tt_pprof_default_sample_type(pp, "threads");
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct tt_proc_model *p = &m->procs[i];
+		const struct tt_dump *d = p->dump;
+
+		for (size_t k = 0; k < d->nthreads; k++) {
+			const struct tt_dump_thread *t = &d->threads[k];
+			const struct tt_rec_thread *r = &t->rec;
+			const struct tt_dump_stack *cs = tt_dump_stack(d, r->create_stack);
+			uint64_t locs[TT_SYM_MAX_INLINE * 4];
+			size_t nl = 0;
+			int64_t one = 1;
+			struct tt_pprof_label labels[5] = {
+				{ .key = "state", .str = state_name(r) },
+				{ .key = "wait", .str = tt_dump_wait_name(r->wait_call) },
+				{ .key = "wait_seconds", .num = r->wait_call ?
+				  (int64_t)((d->proc.dump_monotonic_ns - r->wait_since_ns) / 1000000000u) : 0,
+				  .num_unit = "seconds" },
+				{ .key = "thread", .num = r->num },
+				{ .key = "name", .str = t->name[0] ? t->name : "?" },
+			};
+
+			for (unsigned j = 0; cs != NULL && j < cs->rec.depth && nl < 64; j++) {
+				const struct tt_sym_result *res = tt_sym_lookup(p->sym, cs->frames[j]);
+				struct tt_pprof_line lines[TT_SYM_MAX_INLINE];
+
+				for (int q = 0; q < res->nframes; q++) {
+					lines[q].function = res->frames[q].function;
+					lines[q].system_name = res->frames[q].mangled;
+					lines[q].file = res->frames[q].file;
+					lines[q].line = res->frames[q].line;
+				}
+				locs[nl++] = tt_pprof_location(pp, 0, cs->frames[j], lines,
+							       (size_t)res->nframes);
+			}
+			if (nl == 0) {
+				/* pprof drops samples without a location */
+				struct tt_pprof_line line = {
+					.function = r->flags & TT_THREAD_F_MAIN ? "[main thread]" :
+						    "[thread not seen created]",
+				};
+
+				locs[nl++] = tt_pprof_location(pp, 0, 0, &line, 1);
+			}
+			tt_pprof_sample(pp, locs, nl, &one, labels, 5);
+		}
+	}
+	rc = tt_pprof_write(pp, path);
+	tt_pprof_free(pp);
+	return rc;
+}
