@@ -41,6 +41,12 @@ for t in reader waiter quitter; do
 	check_eq "$t: created by thread 1" 1 "$(field $t creator)"
 	check_eq "$t: leaked (never joined)" true "$(field $t leaked)"
 done
+check_eq "reader: blocked in read" '"read"' "$(field reader wait.call)"
+check_grep "reader: on a pipe" '^"pipe:\[[0-9]+\]"$' <(field reader wait.target)
+check_eq "reader: state blocked" '"blocked"' "$(field reader state)"
+check "reader: blocked for about the 200 ms main slept" python3 -c "import sys; sys.exit(not 0.1 <= $(field reader wait.seconds) < 30)"
+check_eq "waiter: blocked in pthread_cond_wait" '"pthread_cond_wait"' "$(field waiter wait.call)"
+check_eq "sleeper: blocked in pause" '"pause"' "$(field sleeper wait.call)"
 check_eq "quitter: ended but not joined" '"ended, not joined"' "$(field quitter state)"
 check_eq "sleeper: detached" true "$(field sleeper detached)"
 check_eq "sleeper: not leaked" false "$(field sleeper leaked)"
@@ -50,6 +56,7 @@ check_eq "main thread: not leaked" false "$(field threads_leak leaked)"
 "$TETHER" report --type threads "$T/d" > "$T/t.txt"
 check_grep "text: a summary line" "5 threads \(.*1 ended but not joined\), 3 leaked$" "$T/t.txt"
 check_grep "text: Go-style thread line" "^thread [0-9]+ \"quitter\" \[ended, not joined\] created by start_pool \(threads_leak.c:$(line_of create_quitter "$S")\) LEAKED: never joined$" "$T/t.txt"
+check_grep "text: wait, fd kind and duration" "^thread [0-9]+ \"reader\" \[read on pipe fd [0-9]+, [0-9]+ ms\] created by start_pool" "$T/t.txt"
 check_grep "text: start routine" "^    start routine: reader_main \(threads_leak.c:[0-9]+\)$" "$T/t.txt"
 
 "$TETHER" report --type threads --format pprof -o "$T/t.pb.gz" "$T/d"
