@@ -735,6 +735,11 @@ machine() {
 	echo "- python3: $PYTHON ($(tool_version "$PYTHON" --version)); sqlite3: $(tool_version sqlite3 --version | cut -d' ' -f1); $(tool_version git --version); gcc: $(tool_version gcc -dumpfullversion)"
 	echo "- tether: \`$LIB\`, source tree $(git -C "$SRCDIR" describe --always --dirty 2>/dev/null || echo "(no commit yet)")"
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- Load average (1, 5, 15 min) before the runs: $LOAD_START; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	if awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l > 0.5) }'; then
+		echo "- **The machine was not idle** when the bench started: wall times"
+		echo "  (more than the CPU times) include waiting for a CPU."
+	fi
 }
 
 # commands: the exact command lines, with the temporary directory as $TMP.
@@ -832,6 +837,9 @@ report() {
 	echo "- live_million keeps its blocks live until the end and then frees them"
 	echo "  all (nothing leaks); the python program uses CPython's default"
 	echo "  allocator (pymalloc serves small objects without calling malloc)."
+	echo "- A wall time well above the CPU time of a single-threaded plain run"
+	echo "  means the run waited for a CPU (other load); CPU times are then the"
+	echo "  steadier comparison."
 	echo "- heaptrack's CPU time includes its zstd compressor, which runs beside"
 	echo "  the program; its peak RSS is the larger of the program's and the"
 	echo "  compressor's (zstd alone can reach some 40-50 MB on a big trace)."
@@ -886,6 +894,10 @@ if have python3; then
 	PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))' 2>/dev/null) || PYTHON=python3
 fi
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l > 0.5) }'; then
+	note "warning: load average $LOAD_START: other work will disturb the timings"
+fi
 note "building in $W"
 build_timer
 build_workloads
