@@ -7,9 +7,10 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config binutils
   libcmocka-dev libprotobuf-c-dev protobuf-c-compiler"
 
 # To run the whole test suite: pprof reader, man page lint, the real
-# programs run under tether, sanitizers, static libc for the static test.
+# programs run under tether, sanitizers and libFuzzer (clang's runtime
+# is only a recommended package of clang), static libc for the static test.
 TEST_DEPS="golang-go mandoc python3 perl git sqlite3 gcc g++ clang
-  libc6-dev valgrind"
+  libclang-rt-14-dev libc6-dev valgrind"
 
 # apt_install PACKAGES...: install what is missing, as root or with sudo.
 apt_install() {

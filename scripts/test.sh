@@ -5,6 +5,8 @@
 #   2. make distcheck (the tarball builds and passes its tests)
 #   3. the tool and unit tests under ASan and UBSan (build-asan/)
 #   4. the lock-free tables' stress test under TSan
+#   5. the fuzzers of every parser of untrusted input, 60 s each
+#      (FUZZ_SECONDS to change it)
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -41,5 +43,9 @@ fi
 
 step "TSan: lock-free tables"
 make check-tsan
+
+step "fuzzing the parsers"
+cd ..
+bash tests/fuzz/run.sh . "${FUZZ_SECONDS:-60}"
 echo
 echo "all test stages passed"
