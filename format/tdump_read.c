@@ -138,6 +138,42 @@ read_module(struct cursor *c, struct tt_dump *d)
 	return 0;
 }
 
+static void
+id_index_put(struct tt_dump *d, uint32_t id, uint32_t index)
+{
+	size_t i = (id * 2654435761u) & (d->id_cap - 1);
+
+	while (d->id_keys[i] != 0)
+		i = (i + 1) & (d->id_cap - 1);
+	d->id_keys[i] = id;
+	d->id_vals[i] = index;
+}
+
+static int
+id_index_grow(struct tt_dump *d)
+{
+	size_t old_cap = d->id_cap;
+	uint32_t *old_keys = d->id_keys, *old_vals = d->id_vals;
+
+	d->id_cap = old_cap ? old_cap * 2 : 1024;
+	d->id_keys = calloc(d->id_cap, sizeof(*d->id_keys));
+	d->id_vals = calloc(d->id_cap, sizeof(*d->id_vals));
+	if (d->id_keys == NULL || d->id_vals == NULL) {
+		free(d->id_keys);
+		free(d->id_vals);
+		d->id_keys = old_keys;
+		d->id_vals = old_vals;
+		d->id_cap = old_cap;
+		return -1;
+	}
+	for (size_t i = 0; i < old_cap; i++)
+		if (old_keys[i] != 0)
+			id_index_put(d, old_keys[i], old_vals[i]);
+	free(old_keys);
+	free(old_vals);
+	return 0;
+}
+
 static int
 read_stack(struct cursor *c, struct tt_dump *d, size_t at)
 {
@@ -154,36 +190,28 @@ read_stack(struct cursor *c, struct tt_dump *d, size_t at)
 		     s.rec.id, s.rec.depth);
 		return -1;
 	}
-	if (s.rec.id <= d->max_id && d->by_id[s.rec.id] != 0) {
+	if (tt_dump_stack(d, s.rec.id) != NULL) {
 		fail(c, at, "stack id %u defined twice", s.rec.id);
 		return -1;
 	}
 	s.frames = (const uint64_t *)(c->base + c->off);
 	c->off = c->end;
-	if (s.rec.id > d->max_id) {
-		uint32_t n = s.rec.id < 1024 ? 1024 : s.rec.id;
-
-		/* Before the doubling, which never ends once n passes 2^31.  The
-		 * index costs 4 bytes per id, so take no more ids than a writer
-		 * gives out: TETHER_MAX_STACKS is at most 2^26. */
-		if (s.rec.id > (1u << 26))
-			return fail(c, at, "stack id %u out of range", s.rec.id), -1;
-		while (n <= s.rec.id)
-			n *= 2;
-		uint32_t *grown = realloc(d->by_id, ((size_t)n + 1) * sizeof(*d->by_id));
-		size_t from = d->by_id ? (size_t)d->max_id + 1 : 0;	/* kept entries */
+	/* The index grows with the number of stacks, never with the size of
+	 * an id a file claims (a tiny file must not cost much memory). */
+	if ((d->nstacks + 1) * 2 > d->id_cap && id_index_grow(d) != 0)
+		return fail(c, at, "out of memory"), -1;
+	if (d->nstacks == d->stacks_cap) {
+		size_t cap = d->stacks_cap ? d->stacks_cap * 2 : 256;
+		struct tt_dump_stack *grown = realloc(d->stacks, cap * sizeof(*grown));
 
 		if (grown == NULL)
 			return fail(c, at, "out of memory"), -1;
-		memset(grown + from, 0, ((size_t)n + 1 - from) * sizeof(*grown));
-		d->by_id = grown;
-		d->max_id = n;
+		d->stacks = grown;
+		d->stacks_cap = cap;
 	}
-	d->stacks = realloc(d->stacks, (d->nstacks + 1) * sizeof(*d->stacks));
-	if (d->stacks == NULL)
-		return fail(c, at, "out of memory"), -1;
-	d->stacks[d->nstacks++] = s;
-	d->by_id[s.rec.id] = (uint32_t)d->nstacks;
+	d->stacks[d->nstacks] = s;
+	id_index_put(d, s.rec.id, (uint32_t)d->nstacks);
+	d->nstacks++;
 	return 0;
 }
 
@@ -235,7 +263,7 @@ read_blocks(struct cursor *c, struct tt_dump *d, size_t at)
 	for (uint64_t i = 0; i < n; i++) {
 		uint32_t id = d->blocks[d->nblocks + i].stack;
 
-		if (id == 0 || id > d->max_id || d->by_id[id] == 0) {
+		if (tt_dump_stack(d, id) == NULL) {
 			fail(c, c->off + i * sizeof(struct tt_rec_block),
 			     "block refers to stack %u, which is not defined before it", id);
 			return -1;
@@ -418,7 +446,8 @@ tt_dump_free(struct tt_dump *d)
 	free(d->modules);
 	free(d->stacks);
 	free(d->blocks);
-	free(d->by_id);
+	free(d->id_keys);
+	free(d->id_vals);
 	free(d->exe);
 	free(d->version);
 	free(d->path);
@@ -429,9 +458,13 @@ tt_dump_free(struct tt_dump *d)
 const struct tt_dump_stack *
 tt_dump_stack(const struct tt_dump *d, uint32_t id)
 {
-	if (d->by_id == NULL || id > d->max_id || d->by_id[id] == 0)
+	if (id == 0 || d->id_cap == 0)
 		return NULL;
-	return &d->stacks[d->by_id[id] - 1];
+	for (size_t i = (id * 2654435761u) & (d->id_cap - 1); d->id_keys[i] != 0;
+	     i = (i + 1) & (d->id_cap - 1))
+		if (d->id_keys[i] == id)
+			return &d->stacks[d->id_vals[i]];
+	return NULL;
 }
 
 const char *

@@ -48,8 +48,10 @@ struct tt_dump {
 	size_t nthreads;
 	struct tt_rec_stats stats;
 	/* private */
-	uint32_t *by_id;	/* stack id -> index in stacks + 1, 0 = none */
-	uint32_t max_id;	/* ids below max_id + 1 fit in by_id */
+	uint32_t *id_keys;	/* open addressing: stack id, 0 = empty slot */
+	uint32_t *id_vals;	/*   its index in stacks */
+	size_t id_cap;		/*   slots, a power of two */
+	size_t stacks_cap;	/* room in stacks */
 	void *data;
 	size_t size;
 };
