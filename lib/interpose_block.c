@@ -58,6 +58,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/single_threaded.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -222,11 +223,17 @@ TT_EXPORT int
 pthread_mutex_lock(pthread_mutex_t *m)
 {
 	REAL(try, pthread_mutex_trylock, FAIL_CODE);
-	int rc = try(m);
+	REAL(lock, pthread_mutex_lock, FAIL_CODE);
+	int rc;
 
+	/* A single-threaded process has no one to wait for (glibc's lock then
+	 * skips its atomic; trylock would not), bar a process-shared mutex
+	 * held by another process, which goes unrecorded. */
+	if (__libc_single_threaded)
+		return lock(m);
+	rc = try(m);
 	if (tt_likely(rc != EBUSY))
 		return rc;
-	REAL(lock, pthread_mutex_lock, FAIL_CODE);
 	tt_wait_begin(TT_WAIT_MUTEX_LOCK, (uintptr_t)m, -1);
 	rc = lock(m);
 	tt_wait_end();

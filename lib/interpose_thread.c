@@ -21,6 +21,7 @@
 #include "../format/tdump.h"
 #include "internal.h"
 #include "io.h"
+#include "je.h"
 #include "options.h"
 #include "table.h"
 #include "threads.h"
@@ -75,6 +76,39 @@ trampoline(void *arg)
 	return ret;
 }
 
+/* tether's own threads: recording stays off in them for their whole life. */
+struct internal_start {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *
+internal_trampoline(void *p)
+{
+	struct internal_start st = *(struct internal_start *)p;
+
+	tt_je_free(p);
+	tt_tls.busy = 1;	/* never record, never wait, never adopt */
+	return st.fn(st.arg);
+}
+
+static int
+create_internal(create_fn create, pthread_t *thread, const pthread_attr_t *attr,
+		void *(*fn)(void *), void *arg)
+{
+	struct internal_start *st = tt_je_malloc(sizeof(*st));
+	int rc;
+
+	if (st == NULL)
+		return EAGAIN;
+	st->fn = fn;
+	st->arg = arg;
+	rc = create(thread, attr, internal_trampoline, st);
+	if (rc != 0)
+		tt_je_free(st);
+	return rc;
+}
+
 TT_EXPORT int
 pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	       void *(*fn)(void *), void *arg)
@@ -93,6 +127,10 @@ pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			return EAGAIN;
 		atomic_store_explicit(&real_create, create, memory_order_relaxed);
 	}
+	/* tether's own threads (the private jemalloc's background threads,
+	 * which MALLOC_CONF can turn on) are never registered or reported. */
+	if (tt_self_contains((uintptr_t)fn))
+		return create_internal(create, thread, attr, fn, arg);
 	if (tt_tls.busy || atomic_load(&tt_state) != TT_STATE_ON)
 		return create(thread, attr, fn, arg);
 	tt_tls.busy++;

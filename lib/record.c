@@ -47,6 +47,14 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 	    !tt_init())
 		goto out;
 	if (tt_unlikely(t->thread == 0)) {
+		if (tt_unwind_is_internal_thread()) {
+			/* One of tether's own threads, started behind the
+			 * wrapper's back (jemalloc's background threads get
+			 * pthread_create from dlsym): recording stays off in
+			 * it for good, so the guard is never lowered. */
+			t->busy++;
+			goto out;
+		}
 		t->thread = tt_thread_number();
 		(void)tt_threads_self();	/* a thread tether did not see start */
 		tt_thread_first();

@@ -75,3 +75,17 @@ tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated)
 	}
 	return kept;
 }
+
+bool
+tt_unwind_is_internal_thread(void)
+{
+	void **buf = tt_tls.frames;
+	int n = unw_backtrace(buf, TT_MAX_DEPTH), i = 0;
+
+	while (i < n && tt_self_contains((uintptr_t)buf[i]))
+		i++;	/* the wrapper and the recorder */
+	for (; i < n; i++)
+		if (tt_self_contains((uintptr_t)buf[i]))
+			return true;
+	return false;
+}

@@ -19,6 +19,14 @@ void tt_unwind_init(void);
  */
 unsigned tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated);
 
+/*
+ * tt_unwind_is_internal_thread() - whether the calling thread runs code of
+ * libtether.so below its outermost frames (its start routine is tether's),
+ * beyond the tether frames at the top of the stack.
+ * Context: recorder, reentrancy guard held; once per unknown thread.
+ */
+bool tt_unwind_is_internal_thread(void);
+
 /* tt_self_contains() - whether pc lies in libtether.so's mapped range. */
 bool tt_self_contains(uintptr_t pc);
 

@@ -70,6 +70,13 @@ else
 	skip "go tool pprof not installed"
 fi
 
+# tether's own threads are never listed: the private jemalloc's background
+# threads (MALLOC_CONF turns them on) start inside libtether.
+MALLOC_CONF=background_thread:true "$TETHER" run -o "$T/bg" -- "$WL/threads_leak" > /dev/null
+"$TETHER" report --type threads --format json -o "$T/bg.json" "$T/bg"
+check_eq "jemalloc background threads are not listed" 5 \
+	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["processes"][0]["threads"]))' "$T/bg.json")"
+
 # Churn: 20000 threads created and joined; the registry reuses slots.
 "$TETHER" run -o "$T/c" -- "$WL/threads_leak" churn 20000 > /dev/null
 "$TETHER" report --format json -o "$T/c.json" "$T/c"
