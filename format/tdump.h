@@ -50,6 +50,7 @@ enum tt_rec_type {
 	TT_REC_STATS = 5,	/* tether's own counters: drops, errors */
 	TT_REC_END = 6,		/* last record: counts, proves completeness */
 	TT_REC_THREAD = 7,	/* one thread (since 1.1) */
+	TT_REC_LONG_WAITS = 8,	/* waits that lasted at least TETHER_LONG_WAIT (1.1) */
 };
 
 /* Why a dump was written. */
@@ -115,6 +116,21 @@ enum tt_alloc_fn {
 };
 
 /*
+ * A stack whose alloc_fn is TT_FN_WAIT_BASE + call is where threads waited
+ * in that blocking call (enum tt_wait_call): its alloc_blocks counts the
+ * waits and alloc_bytes their total delay in nanoseconds, both estimated
+ * from sampled waits (TETHER_BLOCK_RATE); free_* are 0.
+ */
+#define TT_FN_WAIT_BASE 64
+
+/* tt_fn_is_alloc() - whether a stack is an allocation site. */
+static inline int
+tt_fn_is_alloc(unsigned fn)
+{
+	return fn > 0 && fn < TT_FN_PTHREAD_CREATE;
+}
+
+/*
  * TT_REC_STACK payload: fixed part, then depth uint64 return addresses,
  * innermost (the caller of the allocation function) first.  Ids are
  * nonzero and unique within a dump; a stack precedes any block using it.
@@ -165,7 +181,7 @@ struct tt_rec_thread {
 	uint32_t wait_call;	/* enum tt_wait_call, 0 = not waiting */
 	int32_t wait_fd;	/* -1 = none */
 	uint64_t wait_object;	/* mutex, condition variable... address; 0 = none */
-	uint64_t wait_since_ns;	/* CLOCK_MONOTONIC_COARSE when the wait began */
+	uint64_t wait_since_ns;	/* CLOCK_MONOTONIC when the wait began */
 };
 
 #define TT_THREAD_STARTING 1	/* created, not yet in its start routine */
@@ -229,6 +245,18 @@ enum tt_wait_call {
 	TT_WAIT_PAUSE,
 	TT_WAIT_GETADDRINFO,
 	TT_WAIT_COUNT_
+};
+
+/* TT_REC_LONG_WAITS payload: uint64 count, uint64 dropped (older long
+ * waits no longer kept), then count of these, oldest first. */
+struct tt_rec_long_wait {
+	uint32_t thread;	/* tether thread number */
+	uint32_t call;		/* enum tt_wait_call */
+	int32_t fd;		/* -1 = none */
+	uint32_t stack;		/* stack of the wait, alloc_fn TT_FN_WAIT_BASE + call */
+	uint64_t object;	/* waited-on object address, 0 = none */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC */
+	uint64_t end_ns;	/* CLOCK_MONOTONIC */
 };
 
 /* TT_REC_STATS payload. */

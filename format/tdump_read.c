@@ -244,6 +244,42 @@ read_thread(struct cursor *c, struct tt_dump *d, size_t at)
 }
 
 static int
+read_long_waits(struct cursor *c, struct tt_dump *d, size_t at)
+{
+	uint64_t n, dropped;
+	struct tt_rec_long_wait *grown;
+
+	if (take(c, &n, 8, "a long-wait count") != 0 ||
+	    take(c, &dropped, 8, "a dropped count") != 0)
+		return -1;
+	if (n > (c->end - c->off) / sizeof(struct tt_rec_long_wait) ||
+	    n * sizeof(struct tt_rec_long_wait) != c->end - c->off) {
+		fail(c, at, "long-wait record claims %llu waits but holds %zu bytes",
+		     (unsigned long long)n, c->end - c->off);
+		return -1;
+	}
+	if (d->long_waits == NULL)
+		d->long_waits_dropped = dropped;	/* from the first record */
+	grown = realloc(d->long_waits, (d->nlong_waits + n + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return fail(c, at, "out of memory"), -1;
+	d->long_waits = grown;
+	memcpy(d->long_waits + d->nlong_waits, c->base + c->off, n * sizeof(*grown));
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t id = d->long_waits[d->nlong_waits + i].stack;
+
+		if (id != 0 && tt_dump_stack(d, id) == NULL) {
+			fail(c, c->off + i * sizeof(struct tt_rec_long_wait),
+			     "long wait refers to stack %u, which is not defined before it", id);
+			return -1;
+		}
+	}
+	d->nlong_waits += n;
+	c->off = c->end;
+	return 0;
+}
+
+static int
 read_blocks(struct cursor *c, struct tt_dump *d, size_t at)
 {
 	uint64_t n;
@@ -350,6 +386,9 @@ tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errle
 		case TT_REC_THREAD:
 			r = read_thread(&c, d, at);
 			break;
+		case TT_REC_LONG_WAITS:
+			r = read_long_waits(&c, d, at);
+			break;
 		case TT_REC_STATS:
 			r = take(&c, &d->stats, h.len < sizeof(d->stats) ? h.len :
 				 sizeof(d->stats), "the stats record");
@@ -440,6 +479,7 @@ tt_dump_free(struct tt_dump *d)
 		free(d->threads[i].wait_target);
 	}
 	free(d->threads);
+	free(d->long_waits);
 	for (char **a = d->argv; a && *a; a++)
 		free(*a);
 	free(d->argv);

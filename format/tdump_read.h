@@ -46,6 +46,9 @@ struct tt_dump {
 	size_t nblocks;
 	struct tt_dump_thread *threads;	/* from format 1.1 on */
 	size_t nthreads;
+	struct tt_rec_long_wait *long_waits;	/* oldest first (1.1) */
+	size_t nlong_waits;
+	uint64_t long_waits_dropped;
 	struct tt_rec_stats stats;
 	/* private */
 	uint32_t *id_keys;	/* open addressing: stack id, 0 = empty slot */

@@ -28,6 +28,7 @@
 #include "options.h"
 #include "table.h"
 #include "threads.h"
+#include "wait.h"
 #include "tls.h"
 
 #ifndef RENAME_NOREPLACE
@@ -276,6 +277,48 @@ write_threads(uint32_t stack_high)
 	}
 }
 
+#define WAITS_PER_REC (sizeof(batch) / (sizeof(struct tt_rec_long_wait)))
+
+struct waits_ctx {
+	uint32_t stack_high;
+	uint64_t n;		/* staged in the batch buffer */
+	uint64_t dropped;	/* older waits no longer kept */
+};
+
+static void
+flush_waits(struct waits_ctx *c)
+{
+	rec_begin(TT_REC_LONG_WAITS, 16 + c->n * sizeof(struct tt_rec_long_wait));
+	put(&c->n, 8);
+	put(&c->dropped, 8);
+	put(batch, c->n * sizeof(struct tt_rec_long_wait));
+	c->n = 0;
+}
+
+static void
+stage_wait(const struct tt_rec_long_wait *lw, void *arg)
+{
+	struct waits_ctx *c = arg;
+	struct tt_rec_long_wait *staged = (struct tt_rec_long_wait *)(void *)batch;
+
+	staged[c->n] = *lw;
+	if (lw->stack >= c->stack_high)
+		staged[c->n].stack = 0;	/* interned after the dump began */
+	if (++c->n == WAITS_PER_REC)
+		flush_waits(c);
+}
+
+/* The long-wait log, in records of at most WAITS_PER_REC. */
+static void
+write_long_waits(uint32_t stack_high)
+{
+	struct waits_ctx c = { stack_high, 0, 0 };
+
+	c.dropped = tt_waits_each_max(stage_wait, &c, UINT64_MAX);
+	if (c.n > 0 || c.dropped > 0)
+		flush_waits(&c);
+}
+
 static void
 write_batch(uint64_t n)
 {
@@ -480,6 +523,7 @@ tt_dump_write(unsigned trigger)
 	stack_high = tt_stacks_high();
 	end.stacks = write_stacks(stack_high);
 	write_threads(stack_high);
+	write_long_waits(stack_high);
 	end.blocks = write_blocks(stack_high);
 	write_stats();
 	end.records = w.records;

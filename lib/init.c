@@ -30,6 +30,7 @@
 #include "threads.h"
 #include "tls.h"
 #include "unwind.h"
+#include "wait.h"
 
 _Atomic int tt_state;
 struct tt_opts tt_opts;
@@ -145,7 +146,8 @@ tt_init(void)
 		goto out;
 	if (tt_blocks_init(tt_opts.max_blocks) != 0 ||
 	    tt_stacks_init(tt_opts.max_stacks) != 0 ||
-	    tt_threads_init(tt_opts.max_threads) != 0) {
+	    tt_threads_init(tt_opts.max_threads) != 0 ||
+	    tt_waits_init(tt_opts.max_long_waits) != 0) {
 		tt_disable("cannot reserve memory for the tables");
 		goto out;
 	}

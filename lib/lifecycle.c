@@ -63,6 +63,7 @@ say_options(void)
 #define TT_SHOW_BOOL(N, f) tt_say("%s=%s", tt_opt_descs[TT_OPT_##N].env, tt_opts.f ? "yes" : "no")
 #define TT_SHOW_UINT(N, f) tt_say("%s=%llu", tt_opt_descs[TT_OPT_##N].env, (unsigned long long)tt_opts.f)
 #define TT_SHOW_SIZE TT_SHOW_UINT
+#define TT_SHOW_DURATION(N, f) tt_say("%s=%lluns", tt_opt_descs[TT_OPT_##N].env, (unsigned long long)tt_opts.f)
 #define OPT(NAME, field, type, def, min, max, doc) TT_SHOW_##type(NAME, field);
 #include "options.def"
 #undef OPT

@@ -58,6 +58,33 @@ tt_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int
+tt_parse_duration(const char *s, uint64_t *out)
+{
+	static const struct { const char *unit; uint64_t ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000ull },
+		{ "m", 60000000000ull }, { "h", 3600000000000ull },
+	};
+	uint64_t v = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	for (unsigned i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		if (streq_nocase(s, units[i].unit)) {
+			if (v != 0 && units[i].ns > UINT64_MAX / v)
+				return -1;
+			*out = v * units[i].ns;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static int
 parse_uint(const char *s, uint64_t *out)
 {
@@ -101,6 +128,7 @@ store(enum tt_opt_id id, struct tt_opts *opts, const char *str, uint64_t num)
 #define TT_STORE_BOOL(field) opts->field = num
 #define TT_STORE_UINT(field) opts->field = num
 #define TT_STORE_SIZE(field) opts->field = num
+#define TT_STORE_DURATION(field) opts->field = num
 #define OPT(NAME, field, type, def, min, max, doc) \
 	case TT_OPT_##NAME: TT_STORE_##type(field); break;
 #include "options.def"
@@ -144,6 +172,12 @@ tt_opt_parse(enum tt_opt_id id, const char *val, struct tt_opts *opts,
 			       "to %llu, optionally with K, M or G (e.g. 64M)",
 			       d->env, val, (unsigned long long)d->min,
 			       (unsigned long long)d->max);
+		break;
+	case TT_OPT_DURATION:
+		bad = tt_parse_duration(val, &num) || num < d->min || num > d->max;
+		if (bad)
+			tt_fmt(err, errlen, "%s=%s: expected a duration with its unit "
+			       "(ns, us, ms, s, m or h, e.g. 500ms or 2s)", d->env, val);
 		break;
 	}
 	if (bad)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum tt_opt_type { TT_OPT_STRING, TT_OPT_BOOL, TT_OPT_UINT, TT_OPT_SIZE };
+enum tt_opt_type { TT_OPT_STRING, TT_OPT_BOOL, TT_OPT_UINT, TT_OPT_SIZE, TT_OPT_DURATION };
 
 enum tt_opt_id {
 #define OPT(NAME, field, type, def, min, max, doc) TT_OPT_##NAME,
@@ -36,6 +36,7 @@ struct tt_opts {
 #define TT_OPT_CTYPE_BOOL uint64_t
 #define TT_OPT_CTYPE_UINT uint64_t
 #define TT_OPT_CTYPE_SIZE uint64_t
+#define TT_OPT_CTYPE_DURATION uint64_t
 #define OPT(NAME, field, type, def, min, max, doc) TT_OPT_CTYPE_##type field;
 #include "options.def"
 #undef OPT
@@ -61,7 +62,10 @@ int tt_opt_lookup(const char *name);
  */
 const char *tt_opt_suggest(const char *name);
 
-/* Parse a duration or size string shared by tools: "64M", "1G". */
+/* Parse a size: "4096", "64M", "1GiB". */
 int tt_parse_size(const char *s, uint64_t *out);
+
+/* Parse a duration into nanoseconds: "250ms", "1s", "2m", "1h", "500us". */
+int tt_parse_duration(const char *s, uint64_t *out);
 
 #endif /* TT_OPTIONS_H */

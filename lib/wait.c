@@ -1,11 +1,23 @@
 /*
  * wait.c - the current wait of each thread, kept in its registry slot
- * (threads.h) so dumps see it.  A thread without a slot (the registry is
- * full, or tether is not recording) keeps it in TLS only.
+ * (threads.h) so dumps see it (a thread without a slot keeps it in TLS
+ * only); and, when a wait ends, the long-wait log and the block profile.
+ *
+ * The stack of a wait is captured when it ends, not when it begins: most
+ * blocking calls (a read with data ready) return at once, and an unwind
+ * costs more than they do.  Only waits that are long, or sampled for the
+ * block profile, pay for one.  Sampling follows Go's block profile: a wait
+ * of d is kept with probability d / TETHER_BLOCK_RATE (always when longer),
+ * and counted as 1/p waits of d/p nanoseconds, so sums are unbiased.
  */
 #include "wait.h"
 
+#include <errno.h>
+
 #include "internal.h"
+#include "options.h"
+#include "table.h"
+#include "unwind.h"
 #include "threads.h"
 #include "tls.h"
 
@@ -29,15 +41,142 @@ tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd)
 	w = mine();
 	w->object = object;
 	w->fd = fd;
-	w->since_ns = tt_coarse_ns();
+	w->since_ns = tt_now_ns();
 	/* pairs with the acquire in tt_threads_read's copy */
 	atomic_store_explicit(&w->call, call, memory_order_release);
+}
+
+extern struct tt_opts tt_opts;
+
+struct log_entry {
+	_Atomic uint64_t seq;		/* index + 1 once written, 0 while writing */
+	struct tt_rec_long_wait w;
+};
+
+static struct log_entry *wait_log;
+static uint64_t log_cap;
+static _Atomic uint64_t log_head;
+
+int
+tt_waits_init(uint64_t max)
+{
+	log_cap = max;
+	wait_log = tt_map_reserve(max * sizeof(*wait_log));
+	return wait_log ? 0 : -ENOMEM;
+}
+
+static void
+log_append(const struct tt_rec_long_wait *w)
+{
+	uint64_t i = atomic_fetch_add_explicit(&log_head, 1, memory_order_relaxed);
+	struct log_entry *e = &wait_log[i % log_cap];
+
+	atomic_store_explicit(&e->seq, 0, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	e->w = *w;
+	/* pairs with the acquire in tt_waits_each */
+	atomic_store_explicit(&e->seq, i + 1, memory_order_release);
+}
+
+uint64_t
+tt_waits_each_max(void (*fn)(const struct tt_rec_long_wait *, void *), void *arg,
+		  uint64_t max)
+{
+	uint64_t head = atomic_load_explicit(&log_head, memory_order_acquire);
+	uint64_t keep = log_cap < max ? log_cap : max;
+	uint64_t first = head > keep ? head - keep : 0;
+
+	if (wait_log == NULL)
+		return 0;
+	for (uint64_t i = first; i < head; i++) {
+		struct log_entry *e = &wait_log[i % log_cap];
+		struct tt_rec_long_wait copy;
+
+		if (atomic_load_explicit(&e->seq, memory_order_acquire) != i + 1)
+			continue;	/* being written, or already overwritten */
+		copy = e->w;
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&e->seq, memory_order_relaxed) == i + 1)
+			fn(&copy, arg);
+	}
+	return first;
+}
+
+/* xorshift64: the thread's sampling dice. */
+static uint64_t
+dice(void)
+{
+	uint64_t x = tt_tls.rng ? tt_tls.rng : (uint64_t)(uintptr_t)&tt_tls | 1;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	tt_tls.rng = x;
+	return x;
+}
+
+/* Where the wait happened; 0 when the stack table is full. */
+static uint32_t
+wait_stack(enum tt_wait_call call)
+{
+	uintptr_t frames[TT_MAX_DEPTH];
+	bool truncated;
+	unsigned depth = tt_unwind_capture(frames, (unsigned)tt_opts.stack_depth, &truncated);
+
+	return tt_stacks_intern(frames, depth, TT_FN_WAIT_BASE + call,
+				truncated ? TT_STACK_TRUNCATED : 0);
+}
+
+static void
+wait_done(struct tt_wait_state *w, enum tt_wait_call call)
+{
+	uint64_t end = tt_now_ns(), d = end > w->since_ns ? end - w->since_ns : 0;
+	uint64_t rate = tt_opts.block_rate;
+	bool sampled = d >= rate || dice() % rate < d;
+	bool is_long = d >= tt_opts.long_wait;
+	struct tt_stack *s;
+	uint32_t id;
+
+	if (!sampled && !is_long)
+		return;
+	id = wait_stack(call);
+	s = tt_stacks_get(id);
+	if (sampled && s != NULL) {
+		/* counted as 1/p waits of d/p, p = d/rate when d < rate */
+		uint64_t count = d >= rate ? 1 : (rate + d / 2) / (d ? d : 1);
+
+		atomic_fetch_add_explicit(&s->alloc_blocks, count, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->alloc_bytes, d >= rate ? d : rate,
+					  memory_order_relaxed);
+	}
+	if (is_long) {
+		struct tt_rec_long_wait rec = {
+			.thread = tt_tls.thread, .call = call, .fd = w->fd, .stack = id,
+			.object = w->object, .start_ns = w->since_ns, .end_ns = end,
+		};
+
+		log_append(&rec);
+	}
 }
 
 void
 tt_wait_end(void)
 {
+	struct tt_wait_state *w;
+	enum tt_wait_call call;
+	int saved;
+
 	if (tt_tls.busy)
 		return;
-	atomic_store_explicit(&mine()->call, TT_WAIT_NONE, memory_order_release);
+	w = mine();
+	call = (enum tt_wait_call)atomic_load_explicit(&w->call, memory_order_relaxed);
+	atomic_store_explicit(&w->call, TT_WAIT_NONE, memory_order_release);
+	if (call == TT_WAIT_NONE ||
+	    atomic_load_explicit(&tt_state, memory_order_relaxed) != TT_STATE_ON)
+		return;
+	saved = errno;
+	tt_tls.busy++;	/* may reenter: libunwind */
+	wait_done(w, call);
+	tt_tls.busy--;
+	errno = saved;
 }

@@ -35,7 +35,22 @@ struct tt_wait_state {
  */
 void tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd);
 
-/* tt_wait_end() - the call returned (or was cancelled). */
+/*
+ * tt_wait_end() - the call returned (or was cancelled).  A wait that lasted
+ * at least TETHER_LONG_WAIT goes to the long-wait log; a sampled one
+ * (TETHER_BLOCK_RATE) to the block profile; both with the stack, captured
+ * now that the thread is back (it is the wait's stack).  errno is kept.
+ */
 void tt_wait_end(void);
+
+/* tt_waits_init() - reserve the long-wait log. Context: tt_init(). */
+int tt_waits_init(uint64_t max);
+
+/*
+ * tt_waits_each_max() - call fn for the newest long waits kept, at most
+ * max of them, oldest first.  Return: how many older ones are not given.
+ */
+uint64_t tt_waits_each_max(void (*fn)(const struct tt_rec_long_wait *, void *),
+			   void *arg, uint64_t max);
 
 #endif /* TT_WAIT_H */

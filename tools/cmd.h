@@ -15,6 +15,7 @@ int tt_cmd_report(int argc, char **argv);
 
 struct tt_report_opts {
 	long top;		/* sites shown; 0 = all */
+	bool mutex_only;	/* --type mutex: only mutex and rwlock waits */
 };
 
 /* Writers: append the report of m to out.  Return: 0 or -errno. */
@@ -32,6 +33,14 @@ int tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 			   struct tt_buf *out);
 int tt_report_threads_pprof(struct tt_model *m, const struct tt_report_opts *o,
 			    const char *path);
+
+/* --type block and --type mutex (report_block.c). */
+int tt_report_block_text(struct tt_model *m, const struct tt_report_opts *o,
+			 struct tt_buf *out);
+int tt_report_block_json(struct tt_model *m, const struct tt_report_opts *o,
+			 struct tt_buf *out);
+int tt_report_block_pprof(struct tt_model *m, const struct tt_report_opts *o,
+			  const char *path);
 
 /* Helpers the writers share (report_text.c). */
 const char *tt_basename(const char *path);

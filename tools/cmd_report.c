@@ -21,7 +21,9 @@ static const char usage[] =
 	"options:\n"
 	"  -t, --type TYPE      heap (default): allocation sites still holding memory;\n"
 	"                       threads: every thread, its state, wait and creator,\n"
-	"                       and the threads leaked at exit\n"
+	"                       the threads leaked at exit, and the long waits;\n"
+	"                       block: where threads waited (count and delay);\n"
+	"                       mutex: the same, for contended mutexes and rwlocks\n"
 	"  -f, --format FORMAT  text (default), json, or pprof (gzipped profile.proto\n"
 	"                       with alloc_objects, alloc_space, inuse_objects,\n"
 	"                       inuse_space; read it with `go tool pprof`)\n"
@@ -37,6 +39,20 @@ static const char usage[] =
 	"2 bad usage.  See tether-report(1).\n";
 
 enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR };
+
+/* The report types, each with its three writers. */
+static const struct writer {
+	const char *type;
+	int (*text)(struct tt_model *, const struct tt_report_opts *, struct tt_buf *);
+	int (*json)(struct tt_model *, const struct tt_report_opts *, struct tt_buf *);
+	int (*pprof)(struct tt_model *, const struct tt_report_opts *, const char *);
+} writers[] = {
+	{ "heap", tt_report_text, tt_report_json, tt_report_pprof },
+	{ "threads", tt_report_threads_text, tt_report_threads_json, tt_report_threads_pprof },
+	{ "block", tt_report_block_text, tt_report_block_json, tt_report_block_pprof },
+	{ "mutex", tt_report_block_text, tt_report_block_json, tt_report_block_pprof },
+	{ NULL, NULL, NULL, NULL },
+};
 
 static const struct option options[] = {
 	{ "type", required_argument, NULL, 't' },
@@ -61,7 +77,8 @@ int
 tt_cmd_report(int argc, char **argv)
 {
 	struct tt_model_opts mo = { NULL, NULL };
-	struct tt_report_opts ro = { -1 };
+	struct tt_report_opts ro = { -1, false };
+	const struct writer *w;
 	const char *format = "text", *output = NULL, *type = "heap";
 	struct tt_model model;
 	struct tt_buf out = { 0 };
@@ -103,8 +120,11 @@ tt_cmd_report(int argc, char **argv)
 	}
 	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "pprof"))
 		return bad_usage("unknown format (expected text, json or pprof)", format);
-	if (strcmp(type, "heap") && strcmp(type, "threads"))
-		return bad_usage("unknown type (expected heap or threads)", type);
+	for (w = writers; w->type && strcmp(w->type, type); w++)
+		;
+	if (w->type == NULL)
+		return bad_usage("unknown type (expected heap, threads, block or mutex)", type);
+	ro.mutex_only = strcmp(type, "mutex") == 0;
 	if (optind == argc)
 		return bad_usage("no dump given (a .tdump file or a directory of them)", NULL);
 	if (strcmp(format, "pprof") == 0 && (output == NULL || strcmp(output, "-") == 0) &&
@@ -115,16 +135,10 @@ tt_cmd_report(int argc, char **argv)
 
 	if (tt_model_load(&model, argv + optind, argc - optind, &mo) != 0)
 		return TT_EXIT_DATA;
-	bool threads = strcmp(type, "threads") == 0;
-
 	if (strcmp(format, "pprof") == 0) {
-		rc = (threads ? tt_report_threads_pprof : tt_report_pprof)(&model, &ro,
-									  output ? output : "-");
+		rc = w->pprof(&model, &ro, output ? output : "-");
 	} else {
-		if (strcmp(format, "json") == 0)
-			rc = (threads ? tt_report_threads_json : tt_report_json)(&model, &ro, &out);
-		else
-			rc = (threads ? tt_report_threads_text : tt_report_text)(&model, &ro, &out);
+		rc = (strcmp(format, "json") == 0 ? w->json : w->text)(&model, &ro, &out);
 		if (rc == 0)
 			rc = tt_write_file(output ? output : "-", out.s, out.len);
 	}

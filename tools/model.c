@@ -18,11 +18,11 @@ static int
 cmp_site(const void *a, const void *b)
 {
 	const struct tt_site *x = a, *y = b;
-	int xt = x->stack->rec.alloc_fn == TT_FN_PTHREAD_CREATE;
-	int yt = y->stack->rec.alloc_fn == TT_FN_PTHREAD_CREATE;
+	int xt = !tt_fn_is_alloc(x->stack->rec.alloc_fn);
+	int yt = !tt_fn_is_alloc(y->stack->rec.alloc_fn);
 
 	if (xt != yt)
-		return xt - yt;	/* creation stacks last */
+		return xt - yt;	/* thread and wait stacks last */
 	if (x->live_bytes != y->live_bytes)
 		return x->live_bytes > y->live_bytes ? -1 : 1;
 	if (x->live_blocks != y->live_blocks)
@@ -42,8 +42,8 @@ build_proc(struct tt_proc_model *p, struct tt_dump *d, const struct tt_model_opt
 	p->sites = by_index = tt_xcalloc(d->nstacks, sizeof(*p->sites));
 	for (size_t i = 0; i < d->nstacks; i++) {
 		by_index[i].stack = &d->stacks[i];
-		if (d->stacks[i].rec.alloc_fn == TT_FN_PTHREAD_CREATE)
-			continue;	/* a thread's creation, not an allocation */
+		if (!tt_fn_is_alloc(d->stacks[i].rec.alloc_fn))
+			continue;	/* a thread's creation or a wait */
 		p->alloc_blocks += d->stacks[i].rec.alloc_blocks;
 		p->alloc_bytes += d->stacks[i].rec.alloc_bytes;
 		p->free_blocks += d->stacks[i].rec.free_blocks;
@@ -59,9 +59,8 @@ build_proc(struct tt_proc_model *p, struct tt_dump *d, const struct tt_model_opt
 		p->live_bytes += d->blocks[i].size;
 	}
 	qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
-	/* Creation stacks sort last; they are not allocation sites. */
-	while (p->nsites > 0 &&
-	       p->sites[p->nsites - 1].stack->rec.alloc_fn == TT_FN_PTHREAD_CREATE)
+	/* Thread and wait stacks sort last; they are not allocation sites. */
+	while (p->nsites > 0 && !tt_fn_is_alloc(p->sites[p->nsites - 1].stack->rec.alloc_fn))
 		p->nsites--;
 	p->sym = tt_sym_new(o->sysroot, o->debug_dir);
 	p->module_index = tt_xcalloc(d->nmodules, sizeof(int));

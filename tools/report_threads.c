@@ -142,6 +142,48 @@ text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thre
 	}
 }
 
+/* The long waits of a process: one line each, then the wait's stack. */
+static void
+text_long_waits(struct tt_buf *b, struct tt_proc_model *p)
+{
+	const struct tt_dump *d = p->dump;
+
+	if (d->nlong_waits == 0)
+		return;
+	tt_buf_printf(b, "\nlong waits (at least TETHER_LONG_WAIT), oldest first");
+	if (d->long_waits_dropped)
+		tt_buf_printf(b, "; %llu older ones dropped",
+			      (unsigned long long)d->long_waits_dropped);
+	tt_buf_add(b, ":\n", 2);
+	for (size_t i = 0; i < d->nlong_waits; i++) {
+		const struct tt_rec_long_wait *w = &d->long_waits[i];
+		const struct tt_dump_stack *s = tt_dump_stack(d, w->stack);
+		char len[32];
+
+		duration(len, sizeof(len), w->end_ns - w->start_ns);
+		tt_buf_printf(b, "\nthread %u [%s", w->thread, tt_dump_wait_name(w->call));
+		if (w->fd >= 0)
+			tt_buf_printf(b, " on fd %d", w->fd);
+		else if (w->object)
+			tt_buf_printf(b, " on 0x%llx", (unsigned long long)w->object);
+		tt_buf_printf(b, ", %s] from %.3f s to %.3f s after start\n", len,
+			      (double)(w->start_ns - d->proc.start_monotonic_ns) / 1e9,
+			      (double)(w->end_ns - d->proc.start_monotonic_ns) / 1e9);
+		if (s != NULL) {
+			size_t n;
+			struct tt_frame *f = tt_model_frames(p, s, &n);
+
+			for (size_t j = 0; j < n; j++) {
+				tt_buf_printf(b, "    #%zu %s", j, f[j].function ? f[j].function : "?");
+				if (f[j].file && f[j].line)
+					tt_buf_printf(b, " (%s:%d)", tt_basename(f[j].file), f[j].line);
+				tt_buf_printf(b, "%s\n", f[j].inlined ? " [inlined]" : "");
+			}
+			free(f);
+		}
+	}
+}
+
 int
 tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
 		       struct tt_buf *out)
@@ -168,6 +210,7 @@ tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
 			tt_buf_add(out, "\n", 1);
 			text_thread(out, p, &d->threads[k]);
 		}
+		text_long_waits(out, p);
 	}
 	return 0;
 }
@@ -223,6 +266,41 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 
 				for (size_t j = 0; j < n; j++) {
 					tt_buf_printf(out, "%s{\"function\": ", j ? ", " : "");
+					if (f[j].function)
+						tt_buf_json_str(out, f[j].function);
+					else
+						tt_buf_add(out, "null", 4);
+					tt_buf_add(out, ", \"file\": ", 10);
+					if (f[j].file)
+						tt_buf_json_str(out, f[j].file);
+					else
+						tt_buf_add(out, "null", 4);
+					tt_buf_printf(out, ", \"line\": %d}", f[j].line);
+				}
+				free(f);
+			}
+			tt_buf_add(out, "]}", 2);
+		}
+		tt_buf_printf(out, "], \"long_waits_dropped\": %llu, \"long_waits\": [",
+			      (unsigned long long)d->long_waits_dropped);
+		for (size_t k = 0; k < d->nlong_waits; k++) {
+			const struct tt_rec_long_wait *w = &d->long_waits[k];
+			const struct tt_dump_stack *s = tt_dump_stack(d, w->stack);
+
+			tt_buf_printf(out, "%s\n  {\"thread\": %u, \"call\": \"%s\", \"fd\": %d, "
+				      "\"object\": \"0x%llx\", \"start_s\": %.6f, \"seconds\": %.6f, "
+				      "\"frames\": [", k ? "," : "", w->thread,
+				      tt_dump_wait_name(w->call), w->fd,
+				      (unsigned long long)w->object,
+				      (double)(w->start_ns - d->proc.start_monotonic_ns) / 1e9,
+				      (double)(w->end_ns - w->start_ns) / 1e9);
+			if (s != NULL) {
+				size_t n;
+				struct tt_frame *f = tt_model_frames(p, s, &n);
+
+				for (size_t j = 0; j < n; j++) {
+					tt_buf_add(out, j ? ", {\"function\": " : "{\"function\": ",
+						   j ? 15 : 13);
 					if (f[j].function)
 						tt_buf_json_str(out, f[j].function);
 					else

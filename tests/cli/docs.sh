@@ -9,7 +9,7 @@ MAN="$top_srcdir/man"
 for var in $(sed -n 's/^OPT(\([A-Z_]*\),.*/TETHER_\1/p' "$top_srcdir/lib/options.def"); do
 	check "$var is documented in libtether.7" grep -q "$var" "$MAN/libtether.7"
 done
-for rec in $(sed -n 's/^\t\(TT_REC_[A-Z]*\) = .*/\1/p' "$top_srcdir/format/tdump.h"); do
+for rec in $(sed -n 's/^\t\(TT_REC_[A-Z_]*\) = .*/\1/p' "$top_srcdir/format/tdump.h"); do
 	check "$rec is documented in tether-dump.5" grep -q "$rec" "$MAN/tether-dump.5"
 done
 for cmd in run report; do

@@ -87,6 +87,6 @@ check "but at most a handful of registry slots used ($slots)" [ "$slots" -le 8 ]
 
 "$TETHER" report --type bogus "$T/d" 2> "$T/err"
 check_eq "unknown --type: exit 2" 2 $?
-check_grep "lists the valid types" "unknown type \(expected heap or threads\): bogus" "$T/err"
+check_grep "lists the valid types" "unknown type \(expected heap, threads, block or mutex\): bogus" "$T/err"
 
 done_testing
