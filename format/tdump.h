@@ -182,6 +182,9 @@ struct tt_rec_thread {
 	int32_t wait_fd;	/* -1 = none */
 	uint64_t wait_object;	/* mutex, condition variable... address; 0 = none */
 	uint64_t wait_since_ns;	/* CLOCK_MONOTONIC when the wait began */
+	int32_t wait_holder_tid; /* kernel tid holding the waited mutex or
+				    write-locked rwlock; 0 = none or unknown */
+	uint32_t reserved;
 };
 
 #define TT_THREAD_STARTING 1	/* created, not yet in its start routine */

@@ -15,6 +15,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/uio.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -236,6 +239,36 @@ read_proc(const char *path, char *buf, size_t n, int link)
 	return (size_t)r;
 }
 
+/*
+ * Who holds the mutex or rwlock a thread waits on: glibc keeps the owner's
+ * tid in the object (__data.__owner, __data.__cur_writer).  Read through
+ * process_vm_readv so that an object freed meanwhile gives an error, not a
+ * crash.  Return: the tid, or 0.
+ */
+static int32_t
+holder_tid(uint32_t call, uint64_t object)
+{
+	int32_t tid = 0;
+	uint64_t at;
+	struct iovec local = { &tid, sizeof(tid) }, remote;
+
+	if (object == 0)
+		return 0;
+	if (call == TT_WAIT_MUTEX_LOCK || call == TT_WAIT_MUTEX_TIMEDLOCK)
+		at = object + offsetof(pthread_mutex_t, __data.__owner);
+	else if (call >= TT_WAIT_RWLOCK_RDLOCK && call <= TT_WAIT_RWLOCK_TIMEDWRLOCK)
+		at = object + offsetof(pthread_rwlock_t, __data.__cur_writer);
+	else
+		return 0;
+	remote = (struct iovec){ (void *)(uintptr_t)at, sizeof(tid) };
+	if (syscall(SYS_process_vm_readv, syscall(SYS_getpid), &local, 1UL, &remote,
+		    1UL, 0UL) != (long)sizeof(tid))
+		return 0;
+	/* 0x7ffffffe and 0x7fffffff mark a robust mutex not recoverable or
+	 * inconsistent: no owner to name */
+	return tid > 0 && tid < 0x7ffffffe ? tid : 0;
+}
+
 static void
 write_threads(uint32_t stack_high)
 {
@@ -258,6 +291,8 @@ write_threads(uint32_t stack_high)
 			.wait_call = (uint32_t)t.wait.call, .wait_fd = -1,
 			.wait_object = t.wait.object, .wait_since_ns = t.wait.since_ns,
 		};
+		if (r.wait_call != 0)
+			r.wait_holder_tid = holder_tid(r.wait_call, r.wait_object);
 		if (r.wait_call != 0 && t.wait.fd >= 0) {
 			r.wait_fd = t.wait.fd;
 			tt_fmt(path, sizeof(path), "/proc/self/fd/%d", t.wait.fd);

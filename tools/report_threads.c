@@ -33,6 +33,71 @@ state_name(const struct tt_rec_thread *t)
 	return t->state == TT_THREAD_STARTING ? "starting" : "running";
 }
 
+/* The thread with kernel tid, or NULL. */
+static const struct tt_dump_thread *
+by_tid(const struct tt_dump *d, int32_t tid)
+{
+	for (size_t i = 0; tid > 0 && i < d->nthreads; i++)
+		if (d->threads[i].rec.tid == tid && d->threads[i].rec.state != TT_THREAD_EXITED)
+			return &d->threads[i];
+	return NULL;
+}
+
+/* The thread holding what t waits on, or NULL. */
+static const struct tt_dump_thread *
+holder(const struct tt_dump *d, const struct tt_dump_thread *t)
+{
+	return t->rec.wait_call ? by_tid(d, t->rec.wait_holder_tid) : NULL;
+}
+
+/*
+ * Whether t is on a cycle of threads each waiting for a lock the next one
+ * holds (each thread waits for at most one holder, so following the chain
+ * from t either ends or comes back to t).
+ */
+static bool
+in_deadlock(const struct tt_dump *d, const struct tt_dump_thread *t)
+{
+	const struct tt_dump_thread *h = holder(d, t);
+
+	for (size_t steps = 0; h != NULL && steps <= d->nthreads; steps++) {
+		if (h == t)
+			return true;
+		h = holder(d, h);
+	}
+	return false;
+}
+
+/* Text for the deadlock cycles, each named once, from its lowest thread. */
+static void
+text_deadlocks(struct tt_buf *b, const struct tt_dump *d)
+{
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct tt_dump_thread *t = &d->threads[i], *h;
+		bool lowest = true;
+
+		if (!in_deadlock(d, t))
+			continue;
+		for (h = holder(d, t); h != t; h = holder(d, h))
+			lowest &= h->rec.num > t->rec.num;
+		if (!lowest)
+			continue;
+		tt_buf_printf(b, "\nDEADLOCK:");
+		h = t;
+		do {
+			const struct tt_dump_thread *next = holder(d, h);
+
+			tt_buf_printf(b, "\n    thread %u \"%s\" waits in %s on 0x%llx, held by "
+				      "thread %u \"%s\"", h->rec.num, h->name,
+				      tt_dump_wait_name(h->rec.wait_call),
+				      (unsigned long long)h->rec.wait_object, next->rec.num,
+				      next->name);
+			h = next;
+		} while (h != t);
+		tt_buf_add(b, "\n", 1);
+	}
+}
+
 /* "350 ms", "14 s", "3 minutes", "2 hours" */
 static void
 duration(char *buf, size_t n, uint64_t ns)
@@ -99,7 +164,10 @@ text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thre
 		duration(since, sizeof(since), d->proc.dump_monotonic_ns > r->wait_since_ns ?
 			 d->proc.dump_monotonic_ns - r->wait_since_ns : 0);
 		wait_object(on, sizeof(on), t);
-		tt_buf_printf(b, "%s%s, %s", tt_dump_wait_name(r->wait_call), on, since);
+		tt_buf_printf(b, "%s%s", tt_dump_wait_name(r->wait_call), on);
+		if (holder(d, t) != NULL)
+			tt_buf_printf(b, " held by thread %u", holder(d, t)->rec.num);
+		tt_buf_printf(b, ", %s", since);
 	} else {
 		tt_buf_printf(b, "%s", state_name(r));
 	}
@@ -116,6 +184,8 @@ text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thre
 		tt_buf_printf(b, " (detached)");
 	if (leaked(d, r))
 		tt_buf_printf(b, " LEAKED: never joined");
+	if (in_deadlock(d, t))
+		tt_buf_printf(b, " DEADLOCKED");
 	tt_buf_add(b, "\n", 1);
 	if (r->start_routine) {
 		char *fn = frame_str(p, r->start_routine + 1);
@@ -210,6 +280,7 @@ tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
 			tt_buf_add(out, "\n", 1);
 			text_thread(out, p, &d->threads[k]);
 		}
+		text_deadlocks(out, d);
 		text_long_waits(out, p);
 	}
 	return 0;
@@ -239,17 +310,22 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 				      k ? "," : "", r->num, r->tid);
 			tt_buf_json_str(out, t->name);
 			tt_buf_printf(out, ", \"state\": \"%s\", \"main\": %s, \"detached\": %s, "
-				      "\"leaked\": %s, \"creator\": %u, \"wait\": ",
+				      "\"leaked\": %s, \"deadlocked\": %s, \"creator\": %u, \"wait\": ",
 				      state_name(r), r->flags & TT_THREAD_F_MAIN ? "true" : "false",
 				      r->flags & TT_THREAD_F_DETACHED ? "true" : "false",
-				      leaked(d, r) ? "true" : "false", r->creator);
+				      leaked(d, r) ? "true" : "false",
+				      in_deadlock(d, t) ? "true" : "false", r->creator);
 			if (r->wait_call != 0) {
 				tt_buf_printf(out, "{\"call\": \"%s\", \"fd\": %d, \"object\": \"0x%llx\", "
 					      "\"target\": ", tt_dump_wait_name(r->wait_call), r->wait_fd,
 					      (unsigned long long)r->wait_object);
 				tt_buf_json_str(out, t->wait_target);
-				tt_buf_printf(out, ", \"seconds\": %.3f}",
+				tt_buf_printf(out, ", \"seconds\": %.3f, \"held_by\": ",
 					      (double)(d->proc.dump_monotonic_ns - r->wait_since_ns) / 1e9);
+				if (holder(d, t) != NULL)
+					tt_buf_printf(out, "%u}", holder(d, t)->rec.num);
+				else
+					tt_buf_add(out, "null}", 5);
 			} else {
 				tt_buf_add(out, "null", 4);
 			}

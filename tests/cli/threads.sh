@@ -70,6 +70,20 @@ else
 	skip "go tool pprof not installed"
 fi
 
+# A deadlock: two threads take locks a and b in opposite orders.
+"$TETHER" run -o "$T/dl" -- "$WL/threads_leak" deadlock > /dev/null
+"$TETHER" report --type threads --format json -o "$T/t.json" "$T/dl"
+ab=$(field takes-a-then-b number)
+ba=$(field takes-b-then-a number)
+check_eq "deadlock: a-then-b waits in pthread_mutex_lock" '"pthread_mutex_lock"' "$(field takes-a-then-b wait.call)"
+check_eq "deadlock: held by b-then-a" "$ba" "$(field takes-a-then-b wait.held_by)"
+check_eq "deadlock: b-then-a held by a-then-b" "$ab" "$(field takes-b-then-a wait.held_by)"
+check_eq "deadlock: both marked" "true true" "$(field takes-a-then-b deadlocked) $(field takes-b-then-a deadlocked)"
+check_eq "deadlock: the others are not" "false false" "$(field reader deadlocked) $(field waiter deadlocked)"
+"$TETHER" report --type threads "$T/dl" > "$T/dl.txt"
+check_grep "text: the cycle is named" "^    thread $ab \"takes-a-then-b\" waits in pthread_mutex_lock on 0x[0-9a-f]+, held by thread $ba \"takes-b-then-a\"$" "$T/dl.txt"
+check_grep "text: and closed" "^    thread $ba \"takes-b-then-a\" waits in pthread_mutex_lock on 0x[0-9a-f]+, held by thread $ab \"takes-a-then-b\"$" "$T/dl.txt"
+
 # tether's own threads are never listed: the private jemalloc's background
 # threads (MALLOC_CONF turns them on) start inside libtether.
 MALLOC_CONF=background_thread:true "$TETHER" run -o "$T/bg" -- "$WL/threads_leak" > /dev/null

@@ -55,6 +55,7 @@ check_stored(enum tt_opt_id id, const struct tt_opts *o, const char *val)
 	if (o->f < d->min || o->f > d->max) \
 		broken("a number option stored a value out of range")
 #define TT_FUZZ_CHECK_SIZE(f) TT_FUZZ_CHECK_UINT(f)
+#define TT_FUZZ_CHECK_DURATION(f) TT_FUZZ_CHECK_UINT(f)
 #define OPT(NAME, field, type, def, min, max, doc) \
 	case TT_OPT_##NAME: TT_FUZZ_CHECK_##type(field); break;
 #include "lib/options.def"
@@ -94,6 +95,8 @@ fuzz_value(enum tt_opt_id id, size_t small, const char *val)
 
 	if (tt_parse_size(val, &size) == 0 && (val[0] < '0' || val[0] > '9'))
 		broken("tt_parse_size accepted a value not starting with a digit");
+	if (tt_parse_duration(val, &size) == 0 && (val[0] < '0' || val[0] > '9'))
+		broken("tt_parse_duration accepted a value not starting with a digit");
 }
 
 static void

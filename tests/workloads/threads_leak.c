@@ -2,7 +2,9 @@
  * threads_leak.c - threads in every state at exit: one blocked forever in
  * read on a pipe, one blocked forever in pthread_cond_wait, one ended but
  * never joined, one detached and asleep, one joined (gone).  Usage:
- * threads_leak [churn N]  also creates and joins N short threads first.
+ * threads_leak [churn N]  also creates and joins N short threads first;
+ * threads_leak deadlock    adds two threads that take locks a and b in
+ * opposite orders and deadlock.
  */
 /* Built without optimisation whatever CFLAGS say: the tests check exact
  * lines, and an optimiser may drop unused mallocs or turn calls into jumps. */
@@ -59,6 +61,30 @@ sleeper_main(void *arg)
 	return arg;
 }
 
+static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t both_hold;
+
+static void *
+ab_main(void *arg)
+{
+	pthread_setname_np(pthread_self(), "takes-a-then-b");
+	pthread_mutex_lock(&lock_a);
+	pthread_barrier_wait(&both_hold);
+	pthread_mutex_lock(&lock_b); /* @ab_lock */
+	return arg;
+}
+
+static void *
+ba_main(void *arg)
+{
+	pthread_setname_np(pthread_self(), "takes-b-then-a");
+	pthread_mutex_lock(&lock_b);
+	pthread_barrier_wait(&both_hold);
+	pthread_mutex_lock(&lock_a); /* @ba_lock */
+	return arg;
+}
+
 static void *
 short_main(void *arg)
 {
@@ -90,7 +116,13 @@ main(int argc, char **argv)
 		pthread_create(&t, NULL, short_main, NULL);
 		pthread_join(t, NULL);
 	}
-	pipe(pipefd);
+	if (argc > 1 && !strcmp(argv[1], "deadlock")) {
+		pthread_barrier_init(&both_hold, NULL, 2);
+		pthread_create(&t, NULL, ab_main, NULL);
+		pthread_create(&t, NULL, ba_main, NULL);
+	}
+	if (pipe(pipefd) != 0)
+		return 1;
 	sem_init(&ready, 0, 0);
 	pthread_create(&t, NULL, short_main, NULL); /* @create_joined */
 	pthread_join(t, NULL);
