@@ -70,6 +70,33 @@ else
 	skip "go tool pprof not installed"
 fi
 
+# One thread blocked in each kind of wait.
+"$TETHER" run -o "$T/k" -- "$WL/threads_leak" kinds > /dev/null
+"$TETHER" report --type threads --format json -o "$T/t.json" "$T/k"
+check_eq "recv: blocked in recv" '"recv"' "$(field recv wait.call)"
+check_grep "recv: on a socket" '^"socket:\[[0-9]+\]"$' <(field recv wait.target)
+check_eq "accept: blocked in accept" '"accept"' "$(field accept wait.call)"
+check_grep "accept: on a socket" '^"socket:\[[0-9]+\]"$' <(field accept wait.target)
+check_eq "epoll: blocked in epoll_wait" '"epoll_wait"' "$(field epoll wait.call)"
+check_grep "epoll: on an eventpoll fd" '^"anon_inode:\[eventpoll\]"$' <(field epoll wait.target)
+check_eq "sem: blocked in sem_wait" '"sem_wait"' "$(field sem wait.call)"
+check_eq "mutex: blocked in pthread_mutex_lock" '"pthread_mutex_lock"' "$(field mutex wait.call)"
+check_eq "mutex: held by the main thread (1)" 1 "$(field mutex wait.held_by)"
+check_eq "sleep: blocked in sleep" '"sleep"' "$(field sleep wait.call)"
+check_eq "all eleven threads listed" 11 \
+	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["processes"][0]["threads"]))' "$T/t.json")"
+"$TETHER" report --type threads "$T/k" > "$T/k.txt"
+check_grep "text: recv on socket fd" "^thread [0-9]+ \"recv\" \[recv on socket fd [0-9]+, [0-9]+ ms\]" "$T/k.txt"
+check_grep "text: epoll_wait on its eventpoll fd" "^thread [0-9]+ \"epoll\" \[epoll_wait on \[eventpoll\] fd [0-9]+" "$T/k.txt"
+
+# fork from a threaded program: the child has only the forking thread.
+"$TETHER" run -o "$T/f" -- "$WL/threads_leak" fork > /dev/null
+"$TETHER" report --type threads --format json -o "$T/f.json" "$T/f"
+check_eq "fork: the child lists only its one thread" 1 "$(python3 -c '
+import json,sys
+p = [p for p in json.load(open(sys.argv[1]))["processes"] if p["trigger"] and p["pid"]]
+print(min(len(x["threads"]) for x in p))' "$T/f.json")"
+
 # A deadlock: two threads take locks a and b in opposite orders.
 "$TETHER" run -o "$T/dl" -- "$WL/threads_leak" deadlock > /dev/null
 "$TETHER" report --type threads --format json -o "$T/t.json" "$T/dl"

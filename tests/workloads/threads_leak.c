@@ -4,13 +4,21 @@
  * never joined, one detached and asleep, one joined (gone).  Usage:
  * threads_leak [churn N]  also creates and joins N short threads first;
  * threads_leak deadlock    adds two threads that take locks a and b in
- * opposite orders and deadlock.
+ * opposite orders and deadlock;
+ * threads_leak kinds       adds one thread blocked in each of recv on a
+ * socket, accept, epoll_wait, sem_wait, a mutex never released and sleep;
+ * threads_leak fork        forks once the threads are blocked; the child
+ * exits at once.
  */
 /* Built without optimisation whatever CFLAGS say: the tests check exact
  * lines, and an optimiser may drop unused mallocs or turn calls into jumps. */
 #pragma GCC optimize("O0")
+#include <netinet/in.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +93,93 @@ ba_main(void *arg)
 	return arg;
 }
 
+static int sockpair[2], listener, epfd;
+static sem_t never_posted;
+static pthread_mutex_t never_released = PTHREAD_MUTEX_INITIALIZER;
+
+static void *
+recv_main(void *arg)
+{
+	char c;
+
+	pthread_setname_np(pthread_self(), "recv");
+	sem_post(&ready);
+	return recv(sockpair[0], &c, 1, 0) > 0 ? NULL : arg;
+}
+
+static void *
+accept_main(void *arg)
+{
+	pthread_setname_np(pthread_self(), "accept");
+	sem_post(&ready);
+	return accept(listener, NULL, NULL) >= 0 ? NULL : arg;
+}
+
+static void *
+epoll_main(void *arg)
+{
+	struct epoll_event ev;
+
+	pthread_setname_np(pthread_self(), "epoll");
+	sem_post(&ready);
+	return epoll_wait(epfd, &ev, 1, -1) > 0 ? NULL : arg;
+}
+
+static void *
+sem_main(void *arg)
+{
+	pthread_setname_np(pthread_self(), "sem");
+	sem_post(&ready);
+	sem_wait(&never_posted);
+	return arg;
+}
+
+static void *
+mutex_main(void *arg)
+{
+	pthread_setname_np(pthread_self(), "mutex");
+	sem_post(&ready);
+	pthread_mutex_lock(&never_released);
+	return arg;
+}
+
+static void *
+sleep_main(void *arg)
+{
+	pthread_setname_np(pthread_self(), "sleep");
+	sem_post(&ready);
+	sleep(1000);
+	return arg;
+}
+
+/* One thread blocked in each kind of wait; returns how many started. */
+static int
+start_kinds(void)
+{
+	static void *(*const fns[])(void *) = {
+		recv_main, accept_main, epoll_main, sem_main, mutex_main, sleep_main,
+	};
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct epoll_event ev = { .events = EPOLLIN };
+	pthread_t t;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sockpair) != 0)
+		return -1;
+	listener = socket(AF_INET, SOCK_STREAM, 0);
+	if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    listen(listener, 1) != 0)
+		return -1;
+	epfd = epoll_create1(0);
+	ev.data.fd = sockpair[1];
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sockpair[1], &ev);
+	sem_init(&never_posted, 0, 0);
+	pthread_mutex_lock(&never_released);	/* main holds it for ever */
+	for (size_t i = 0; i < sizeof(fns) / sizeof(*fns); i++)
+		pthread_create(&t, NULL, fns[i], NULL);
+	return (int)(sizeof(fns) / sizeof(*fns));
+}
+
 static void *
 short_main(void *arg)
 {
@@ -127,12 +222,28 @@ main(int argc, char **argv)
 	pthread_create(&t, NULL, short_main, NULL); /* @create_joined */
 	pthread_join(t, NULL);
 	start_pool();
-	for (int i = 0; i < 4; i++)
+	int started = 4;
+
+	if (argc > 1 && !strcmp(argv[1], "kinds")) {
+		int n = start_kinds();
+
+		if (n < 0)
+			return 1;
+		started += n;
+	}
+	for (int i = 0; i < started; i++)
 		sem_wait(&ready);
 	usleep(200000);	/* let reader and waiter block */
 	pthread_mutex_lock(&mu);	/* the waiter is inside cond_wait */
 	pthread_mutex_unlock(&mu);
 	printf("threads started\n");
 	fflush(stdout);
+	if (argc > 1 && !strcmp(argv[1], "fork")) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			exit(3);
+		waitpid(pid, NULL, 0);
+	}
 	exit(0);
 }
