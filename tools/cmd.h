@@ -16,7 +16,15 @@ int tt_cmd_report(int argc, char **argv);
 struct tt_report_opts {
 	long top;		/* sites shown; 0 = all */
 	bool mutex_only;	/* --type mutex: only mutex and rwlock waits */
+	const char *ignore[64];	/* --ignore-thread globs */
+	size_t nignore;
 };
+
+/*
+ * tt_glob_check() - whether pattern is a glob tether accepts: not empty,
+ * brackets closed.  Return: NULL, or what is wrong with it.
+ */
+const char *tt_glob_check(const char *pattern);
 
 /* Writers: append the report of m to out.  Return: 0 or -errno. */
 int tt_report_text(struct tt_model *m, const struct tt_report_opts *o,

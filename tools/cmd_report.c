@@ -29,6 +29,9 @@ static const char usage[] =
 	"                       inuse_space; read it with `go tool pprof`)\n"
 	"  -o, --output FILE    write the report to FILE (written atomically);\n"
 	"                       default: standard output\n"
+	"      --ignore-thread GLOB  with --type threads: leave out threads whose\n"
+	"                       name, start routine or a creating function matches\n"
+	"                       GLOB (fnmatch; may be repeated)\n"
 	"      --top N          show the N largest sites (text default 25; json and\n"
 	"                       pprof default: all); 0 = all\n"
 	"      --sysroot DIR    look for the dump's binaries under DIR\n"
@@ -38,7 +41,9 @@ static const char usage[] =
 	"exit status: 0 done, 1 a dump could not be read or the output written,\n"
 	"2 bad usage.  See tether-report(1).\n";
 
-enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR };
+#define TT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR, OPT_IGNORE_THREAD };
 
 /* The report types, each with its three writers. */
 static const struct writer {
@@ -59,6 +64,7 @@ static const struct option options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "ignore-thread", required_argument, NULL, OPT_IGNORE_THREAD },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "help", no_argument, NULL, 'h' },
@@ -77,7 +83,7 @@ int
 tt_cmd_report(int argc, char **argv)
 {
 	struct tt_model_opts mo = { NULL, NULL };
-	struct tt_report_opts ro = { -1, false };
+	struct tt_report_opts ro = { .top = -1 };
 	const struct writer *w;
 	const char *format = "text", *output = NULL, *type = "heap";
 	struct tt_model model;
@@ -108,6 +114,18 @@ tt_cmd_report(int argc, char **argv)
 		case OPT_SYSROOT:
 			mo.sysroot = optarg;
 			break;
+		case OPT_IGNORE_THREAD: {
+			const char *why = tt_glob_check(optarg);
+
+			if (why == NULL && ro.nignore == TT_ARRAY_LEN(ro.ignore))
+				why = "too many patterns (64 at most)";
+			if (why != NULL) {
+				fprintf(stderr, "tether report: --ignore-thread '%s': %s\n", optarg, why);
+				return TT_EXIT_USAGE;
+			}
+			ro.ignore[ro.nignore++] = optarg;
+			break;
+		}
 		case OPT_DEBUG_DIR:
 			mo.debug_dir = optarg;
 			break;

@@ -5,12 +5,68 @@
  * In a dump written at exit, threads that were never joined (still running,
  * blocked, or ended) and never detached are leaked, and said so.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools/cmd.h"
 #include "tools/pprof.h"
+
+const char *
+tt_glob_check(const char *p)
+{
+	if (*p == '\0')
+		return "the pattern is empty";
+	for (; *p; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+		} else if (*p == '[') {
+			const char *q = p + 1;
+
+			if (*q == '!' || *q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']')
+				q++;
+			if (*q != ']')
+				return "a '[' is never closed by ']'";
+			p = q;
+		}
+	}
+	return NULL;
+}
+
+/* Whether a --ignore-thread glob matches the thread's name, its start
+ * routine or a function it was created from. */
+static bool
+ignored(struct tt_proc_model *p, const struct tt_report_opts *o,
+	const struct tt_dump_thread *t)
+{
+	const struct tt_dump_stack *cs = tt_dump_stack(p->dump, t->rec.create_stack);
+	const struct tt_sym_result *r;
+
+	for (size_t i = 0; i < o->nignore; i++) {
+		const char *g = o->ignore[i];
+
+		if (fnmatch(g, t->name, 0) == 0)
+			return true;
+		if (t->rec.start_routine) {
+			r = tt_sym_lookup(p->sym, t->rec.start_routine + 1);
+			for (int k = 0; k < r->nframes; k++)
+				if (r->frames[k].function && fnmatch(g, r->frames[k].function, 0) == 0)
+					return true;
+		}
+		for (unsigned j = 0; cs != NULL && j < cs->rec.depth; j++) {
+			r = tt_sym_lookup(p->sym, cs->frames[j]);
+			for (int k = 0; k < r->nframes; k++)
+				if (r->frames[k].function && fnmatch(g, r->frames[k].function, 0) == 0)
+					return true;
+		}
+	}
+	return false;
+}
 
 /* A thread the program should have joined: the dump is the final one, and
  * the thread is neither the main one nor detached. */
@@ -258,25 +314,34 @@ int
 tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
 		       struct tt_buf *out)
 {
-	(void)o;
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct tt_proc_model *p = &m->procs[i];
 		const struct tt_dump *d = p->dump;
-		size_t blocked = 0, ended = 0, nleaked = 0;
+		size_t blocked = 0, ended = 0, nleaked = 0, nignored = 0, shown;
 
 		for (size_t k = 0; k < d->nthreads; k++) {
+			if (ignored(p, o, &d->threads[k])) {
+				nignored++;
+				continue;
+			}
 			blocked += d->threads[k].rec.wait_call != 0;
 			ended += d->threads[k].rec.state == TT_THREAD_EXITED;
 			nleaked += leaked(d, &d->threads[k].rec);
 		}
+		shown = d->nthreads - nignored;
 		if (i > 0)
 			tt_buf_add(out, "\n", 1);
 		tt_buf_printf(out, "tether: %s (pid %u), dump #%u at %s: %zu threads "
-			      "(%zu blocked, %zu ended but not joined), %zu leaked\n",
+			      "(%zu blocked, %zu ended but not joined), %zu leaked",
 			      d->argv && d->argv[0] ? d->argv[0] : d->exe, d->proc.pid,
 			      d->proc.seq, tt_dump_trigger_name(d->proc.trigger),
-			      d->nthreads, blocked, ended, nleaked);
+			      shown, blocked, ended, nleaked);
+		if (nignored)
+			tt_buf_printf(out, "; %zu ignored (--ignore-thread)", nignored);
+		tt_buf_add(out, "\n", 1);
 		for (size_t k = 0; k < d->nthreads; k++) {
+			if (ignored(p, o, &d->threads[k]))
+				continue;
 			tt_buf_add(out, "\n", 1);
 			text_thread(out, p, &d->threads[k]);
 		}
@@ -300,14 +365,17 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 		tt_buf_json_str(out, d->exe);
 		tt_buf_printf(out, ", \"trigger\": \"%s\", \"threads\": [",
 			      tt_dump_trigger_name(d->proc.trigger));
-		for (size_t k = 0; k < d->nthreads; k++) {
+		for (size_t k = 0, listed = 0; k < d->nthreads; k++) {
 			const struct tt_dump_thread *t = &d->threads[k];
+
+			if (ignored(p, o, t))
+				continue;
 			const struct tt_rec_thread *r = &t->rec;
 			const struct tt_dump_stack *cs = tt_dump_stack(d, r->create_stack);
 			char *start = r->start_routine ? frame_str(p, r->start_routine + 1) : NULL;
 
 			tt_buf_printf(out, "%s\n  {\"number\": %u, \"tid\": %d, \"name\": ",
-				      k ? "," : "", r->num, r->tid);
+				      listed++ ? "," : "", r->num, r->tid);
 			tt_buf_json_str(out, t->name);
 			tt_buf_printf(out, ", \"state\": \"%s\", \"main\": %s, \"detached\": %s, "
 				      "\"leaked\": %s, \"deadlocked\": %s, \"creator\": %u, \"wait\": ",
@@ -407,7 +475,6 @@ tt_report_threads_pprof(struct tt_model *m, const struct tt_report_opts *o,
 	struct tt_pprof *pp = tt_pprof_new();
 	int rc;
 
-	(void)o;
 	tt_pprof_sample_type(pp, "threads", "count");
 	tt_pprof_default_sample_type(pp, "threads");
 	for (size_t i = 0; i < m->nprocs; i++) {
@@ -419,6 +486,9 @@ tt_report_threads_pprof(struct tt_model *m, const struct tt_report_opts *o,
 			const struct tt_rec_thread *r = &t->rec;
 			const struct tt_dump_stack *cs = tt_dump_stack(d, r->create_stack);
 			uint64_t locs[TT_SYM_MAX_INLINE * 4];
+
+			if (ignored(p, o, t))
+				continue;
 			size_t nl = 0;
 			int64_t one = 1;
 			struct tt_pprof_label labels[5] = {

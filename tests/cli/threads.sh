@@ -126,6 +126,17 @@ seen=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["processe
 check "20006 threads numbered" [ "$seen" -ge 20006 ]
 check "but at most a handful of registry slots used ($slots)" [ "$slots" -le 8 ]
 
+# --ignore-thread: by name, start routine or creating function.
+"$TETHER" report --type threads --ignore-thread 'read*' --ignore-thread waiter_main \
+	--ignore-thread start_pool "$T/d" > "$T/ig.txt"
+check_grep "ignored threads are counted (start_pool created four)" "1 threads \(0 blocked, 0 ended but not joined\), 0 leaked; 4 ignored" "$T/ig.txt"
+check "and not listed" bash -c "! grep -q '\"reader\"' '$T/ig.txt'"
+"$TETHER" report --type threads --ignore-thread 'worker[' "$T/d" 2> "$T/err"
+check_eq "a bad pattern: exit 2" 2 $?
+check_grep "names the pattern and the problem" "^tether report: --ignore-thread 'worker\[': a '\[' is never closed by '\]'$" "$T/err"
+"$TETHER" report --type threads --ignore-thread '' "$T/d" 2> "$T/err"
+check_grep "an empty pattern is refused" "--ignore-thread '': the pattern is empty" "$T/err"
+
 "$TETHER" report --type bogus "$T/d" 2> "$T/err"
 check_eq "unknown --type: exit 2" 2 $?
 check_grep "lists the valid types" "unknown type \(expected heap, threads, block or mutex\): bogus" "$T/err"
