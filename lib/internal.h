@@ -32,6 +32,24 @@ enum tt_state {
 
 extern _Atomic int tt_state;
 
+/*
+ * A spinlock for the few places off the malloc path that need one (module
+ * registry, thread registry).  Holders raise tt_tls.busy first, so a
+ * signal handler's malloc never spins on a lock its own thread holds.
+ */
+static inline void
+tt_spin_lock(atomic_flag *f)
+{
+	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
+		;
+}
+
+static inline void
+tt_spin_unlock(atomic_flag *f)
+{
+	atomic_flag_clear_explicit(f, memory_order_release);
+}
+
 /* Bring the library up; safe to call many times.  Return: true if on. */
 bool tt_init(void);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../format/tdump.h"
+#include "internal.h"
 
 #define MAX_MODULES 4096
 #define PATH_POOL (1u << 20)
@@ -29,14 +30,13 @@ static atomic_flag lock = ATOMIC_FLAG_INIT;
 static void
 lock_take(void)
 {
-	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
-		;
+	tt_spin_lock(&lock);
 }
 
 static void
 lock_drop(void)
 {
-	atomic_flag_clear_explicit(&lock, memory_order_release);
+	tt_spin_unlock(&lock);
 }
 
 void
@@ -146,12 +146,29 @@ out:
 	return found;
 }
 
+void
+tt_phdr_range(const struct dl_phdr_info *info, uint64_t *lo, uint64_t *hi)
+{
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < *lo)
+			*lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > *hi)
+			*hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+}
+
 static int
 add_one(struct dl_phdr_info *info, size_t size, void *data)
 {
 	static char exe[4096], abs[4096];
 	const char *name = info->dlpi_name;
-	uint64_t lo = UINT64_MAX, hi = 0;
+	uint64_t lo, hi;
 	uint32_t flags = 0;
 	size_t len;
 	struct tt_module *m;
@@ -169,16 +186,7 @@ add_one(struct dl_phdr_info *info, size_t size, void *data)
 		name = exe;
 		flags = TT_MOD_MAIN;
 	}
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (info->dlpi_addr + ph->p_vaddr < lo)
-			lo = info->dlpi_addr + ph->p_vaddr;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
-			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-	}
+	tt_phdr_range(info, &lo, &hi);
 	if (hi == 0)
 		return 0;
 	if (name[0] != '/') {

@@ -5,6 +5,7 @@
 #ifndef TT_MODULES_H
 #define TT_MODULES_H
 
+#include <link.h>
 #include <stdint.h>
 
 struct tt_module {
@@ -31,6 +32,10 @@ uint64_t tt_modules_snapshot(void);
  */
 void tt_modules_each(uint64_t now, void (*fn)(const struct tt_module *, void *),
 		     void *arg);
+
+/* tt_phdr_range() - the runtime range a module's PT_LOAD segments span
+ * (hi 0 when it has none). */
+void tt_phdr_range(const struct dl_phdr_info *info, uint64_t *lo, uint64_t *hi);
 
 /* tt_modules_main_path() - the executable's path ("" if unknown). */
 const char *tt_modules_main_path(void);

@@ -24,14 +24,13 @@ static _Atomic uint32_t next_num = 1;
 static void
 lock_take(void)
 {
-	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
-		;
+	tt_spin_lock(&lock);
 }
 
 static void
 lock_drop(void)
 {
-	atomic_flag_clear_explicit(&lock, memory_order_release);
+	tt_spin_unlock(&lock);
 }
 
 uint32_t

@@ -12,6 +12,7 @@
 #include <link.h>
 #include <libunwind.h>
 
+#include "modules.h"
 #include "tls.h"
 
 static uintptr_t self_lo, self_hi;
@@ -20,19 +21,10 @@ static int
 find_self(struct dl_phdr_info *info, size_t size, void *data)
 {
 	uintptr_t want = (uintptr_t)data;
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	uint64_t lo, hi;
 
 	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (info->dlpi_addr + ph->p_vaddr < lo)
-			lo = info->dlpi_addr + ph->p_vaddr;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
-			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-	}
+	tt_phdr_range(info, &lo, &hi);
 	if (want >= lo && want < hi) {
 		self_lo = lo;
 		self_hi = hi;

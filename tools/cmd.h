@@ -50,6 +50,21 @@ int tt_report_block_json(struct tt_model *m, const struct tt_report_opts *o,
 int tt_report_block_pprof(struct tt_model *m, const struct tt_report_opts *o,
 			  const char *path);
 
+/*
+ * tt_text_stack() - the frames of s, one line each, numbered from first:
+ * "<indent>#N function (file:line)", or (module+offset) when unknown,
+ * "[inlined]" marked.  (report_text.c)
+ */
+void tt_text_stack(struct tt_buf *b, struct tt_proc_model *p,
+		   const struct tt_dump_stack *s, const char *indent, unsigned first);
+
+/*
+ * tt_json_stack() - the frames of s as a JSON array of {address, function,
+ * file, line, inlined, module, offset}, innermost first.  (report_json.c)
+ */
+void tt_json_stack(struct tt_buf *b, struct tt_proc_model *p,
+		   const struct tt_dump_stack *s);
+
 /* Helpers the writers share (report_text.c). */
 const char *tt_basename(const char *path);
 void tt_format_time(char *buf, size_t n, uint64_t realtime_ns);

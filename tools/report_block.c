@@ -74,26 +74,12 @@ tt_report_block_text(struct tt_model *m, const struct tt_report_opts *o,
 			      d->proc.seq, mutex_only ? "contended mutex and rwlock "
 			      "acquisitions" : "blocking calls", n);
 		for (size_t k = 0; k < n && (o->top == 0 || (long)k < o->top); k++) {
-			struct tt_frame *f;
-			size_t nf;
-
 			tt_buf_printf(out, "\n%llu waits, %.3f s in all (%.3f ms each)\n"
 				      "    #0 %s\n", (unsigned long long)v[k]->rec.alloc_blocks,
 				      (double)v[k]->rec.alloc_bytes / 1e9,
 				      (double)v[k]->rec.alloc_bytes / 1e6 / (double)v[k]->rec.alloc_blocks,
 				      tt_dump_wait_name(v[k]->rec.alloc_fn - TT_FN_WAIT_BASE));
-			f = tt_model_frames(p, v[k], &nf);
-			for (size_t j = 0; j < nf; j++) {
-				tt_buf_printf(out, "    #%zu %s", j + 1,
-					      f[j].function ? f[j].function : "?");
-				if (f[j].file && f[j].line)
-					tt_buf_printf(out, " (%s:%d)", tt_basename(f[j].file), f[j].line);
-				else if (f[j].module)
-					tt_buf_printf(out, " (%s+0x%llx)", tt_basename(f[j].module),
-						      (unsigned long long)f[j].offset);
-				tt_buf_printf(out, "%s\n", f[j].inlined ? " [inlined]" : "");
-			}
-			free(f);
+			tt_text_stack(out, p, v[k], "    ", 1);
 		}
 		free(v);
 	}
@@ -116,30 +102,13 @@ tt_report_block_json(struct tt_model *m, const struct tt_report_opts *o,
 
 		tt_buf_printf(out, "%s{\"pid\": %u, \"stacks\": [", i ? ",\n" : "", d->proc.pid);
 		for (size_t k = 0; k < n && (o->top == 0 || (long)k < o->top); k++) {
-			struct tt_frame *f;
-			size_t nf;
-
 			tt_buf_printf(out, "%s\n  {\"call\": \"%s\", \"waits\": %llu, "
-				      "\"delay_ns\": %llu, \"frames\": [", k ? "," : "",
+				      "\"delay_ns\": %llu, \"frames\": ", k ? "," : "",
 				      tt_dump_wait_name(v[k]->rec.alloc_fn - TT_FN_WAIT_BASE),
 				      (unsigned long long)v[k]->rec.alloc_blocks,
 				      (unsigned long long)v[k]->rec.alloc_bytes);
-			f = tt_model_frames(p, v[k], &nf);
-			for (size_t j = 0; j < nf; j++) {
-				tt_buf_add(out, j ? ", {\"function\": " : "{\"function\": ", j ? 15 : 13);
-				if (f[j].function)
-					tt_buf_json_str(out, f[j].function);
-				else
-					tt_buf_add(out, "null", 4);
-				tt_buf_add(out, ", \"file\": ", 10);
-				if (f[j].file)
-					tt_buf_json_str(out, f[j].file);
-				else
-					tt_buf_add(out, "null", 4);
-				tt_buf_printf(out, ", \"line\": %d}", f[j].line);
-			}
-			free(f);
-			tt_buf_add(out, "]}", 2);
+			tt_json_stack(out, p, v[k]);
+			tt_buf_add(out, "}", 1);
 		}
 		tt_buf_add(out, "]}", 2);
 		free(v);

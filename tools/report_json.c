@@ -16,14 +16,14 @@ json_u64(struct tt_buf *b, const char *key, uint64_t v, int comma)
 	tt_buf_printf(b, "\"%s\": %llu%s", key, (unsigned long long)v, comma ? ", " : "");
 }
 
-static void
-json_frames(struct tt_buf *b, struct tt_proc_model *p, const struct tt_site *s)
+void
+tt_json_stack(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_stack *s)
 {
 	struct tt_frame *f;
 	size_t n;
 
-	f = tt_model_frames(p, s->stack, &n);
-	tt_buf_add(b, "\"frames\": [", 11);
+	f = tt_model_frames(p, s, &n);
+	tt_buf_add(b, "[", 1);
 	for (size_t i = 0; i < n; i++) {
 		tt_buf_printf(b, "%s{\"address\": \"0x%llx\", \"function\": ", i ? ", " : "",
 			      (unsigned long long)f[i].pc);
@@ -106,7 +106,8 @@ json_proc(struct tt_buf *b, struct tt_proc_model *p, const struct tt_report_opts
 		tt_buf_printf(b, "\"alloc_function\": \"%s\", \"truncated\": %s, ",
 			      tt_dump_alloc_fn_name(r->alloc_fn),
 			      r->flags & TT_STACK_TRUNCATED ? "true" : "false");
-		json_frames(b, p, s);
+		tt_buf_add(b, "\"frames\": ", 10);
+		tt_json_stack(b, p, s->stack);
 		tt_buf_add(b, "}", 1);
 	}
 	tt_buf_add(b, "]}", 2);

@@ -28,9 +28,9 @@ tt_format_time(char *buf, size_t n, uint64_t realtime_ns)
 }
 
 static void
-text_frame(struct tt_buf *b, unsigned n, const struct tt_frame *f)
+text_frame(struct tt_buf *b, const char *indent, unsigned n, const struct tt_frame *f)
 {
-	tt_buf_printf(b, "    #%u ", n);
+	tt_buf_printf(b, "%s#%u ", indent, n);
 	if (f->function != NULL)
 		tt_buf_printf(b, "%s", f->function);
 	else
@@ -45,13 +45,23 @@ text_frame(struct tt_buf *b, unsigned n, const struct tt_frame *f)
 	tt_buf_add(b, "\n", 1);
 }
 
+void
+tt_text_stack(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_stack *s,
+	      const char *indent, unsigned first)
+{
+	size_t n;
+	struct tt_frame *f = tt_model_frames(p, s, &n);
+
+	for (size_t i = 0; i < n; i++)
+		text_frame(b, indent, first + (unsigned)i, &f[i]);
+	free(f);
+}
+
 static void
 text_site(struct tt_buf *b, struct tt_proc_model *p, const struct tt_site *s)
 {
 	const struct tt_rec_stack *r = &s->stack->rec;
 	char a[32], c[32], d[32], e[32];
-	struct tt_frame *frames;
-	size_t n;
 
 	tt_buf_printf(b, "%s bytes in %s blocks still in use; allocated here: %s "
 		      "bytes in %s blocks, %llu freed\n",
@@ -61,12 +71,9 @@ text_site(struct tt_buf *b, struct tt_proc_model *p, const struct tt_site *s)
 		      tt_thousands(e, sizeof(e), r->alloc_blocks),
 		      (unsigned long long)r->free_blocks);
 	tt_buf_printf(b, "    #0 %s\n", tt_dump_alloc_fn_name(r->alloc_fn));
-	frames = tt_model_frames(p, s->stack, &n);
-	for (size_t i = 0; i < n; i++)
-		text_frame(b, (unsigned)i + 1, &frames[i]);
+	tt_text_stack(b, p, s->stack, "    ", 1);
 	if (r->flags & TT_STACK_TRUNCATED)
 		tt_buf_add(b, "    ... (deeper frames not captured: TETHER_STACK_DEPTH)\n", 58);
-	free(frames);
 }
 
 static void

@@ -250,21 +250,8 @@ text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thre
 		free(fn);
 	}
 	if (cs != NULL) {
-		struct tt_frame *f;
-		size_t n;
-
 		tt_buf_printf(b, "    created by thread %u at:\n", r->creator);
-		f = tt_model_frames(p, cs, &n);
-		for (size_t i = 0; i < n; i++) {
-			tt_buf_printf(b, "      #%zu %s", i, f[i].function ? f[i].function : "?");
-			if (f[i].file && f[i].line)
-				tt_buf_printf(b, " (%s:%d)", tt_basename(f[i].file), f[i].line);
-			else if (f[i].module)
-				tt_buf_printf(b, " (%s+0x%llx)", tt_basename(f[i].module),
-					      (unsigned long long)f[i].offset);
-			tt_buf_printf(b, "%s\n", f[i].inlined ? " [inlined]" : "");
-		}
-		free(f);
+		tt_text_stack(b, p, cs, "      ", 0);
 	}
 }
 
@@ -295,18 +282,8 @@ text_long_waits(struct tt_buf *b, struct tt_proc_model *p)
 		tt_buf_printf(b, ", %s] from %.3f s to %.3f s after start\n", len,
 			      (double)(w->start_ns - d->proc.start_monotonic_ns) / 1e9,
 			      (double)(w->end_ns - d->proc.start_monotonic_ns) / 1e9);
-		if (s != NULL) {
-			size_t n;
-			struct tt_frame *f = tt_model_frames(p, s, &n);
-
-			for (size_t j = 0; j < n; j++) {
-				tt_buf_printf(b, "    #%zu %s", j, f[j].function ? f[j].function : "?");
-				if (f[j].file && f[j].line)
-					tt_buf_printf(b, " (%s:%d)", tt_basename(f[j].file), f[j].line);
-				tt_buf_printf(b, "%s\n", f[j].inlined ? " [inlined]" : "");
-			}
-			free(f);
-		}
+		if (s != NULL)
+			tt_text_stack(b, p, s, "    ", 0);
 	}
 }
 
@@ -403,27 +380,12 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 			else
 				tt_buf_add(out, "null", 4);
 			free(start);
-			tt_buf_add(out, ", \"created_at\": [", 17);
-			if (cs != NULL) {
-				size_t n;
-				struct tt_frame *f = tt_model_frames(p, cs, &n);
-
-				for (size_t j = 0; j < n; j++) {
-					tt_buf_printf(out, "%s{\"function\": ", j ? ", " : "");
-					if (f[j].function)
-						tt_buf_json_str(out, f[j].function);
-					else
-						tt_buf_add(out, "null", 4);
-					tt_buf_add(out, ", \"file\": ", 10);
-					if (f[j].file)
-						tt_buf_json_str(out, f[j].file);
-					else
-						tt_buf_add(out, "null", 4);
-					tt_buf_printf(out, ", \"line\": %d}", f[j].line);
-				}
-				free(f);
-			}
-			tt_buf_add(out, "]}", 2);
+			tt_buf_add(out, ", \"created_at\": ", 16);
+			if (cs != NULL)
+				tt_json_stack(out, p, cs);
+			else
+				tt_buf_add(out, "[]", 2);
+			tt_buf_add(out, "}", 1);
 		}
 		tt_buf_printf(out, "], \"long_waits_dropped\": %llu, \"long_waits\": [",
 			      (unsigned long long)d->long_waits_dropped);
@@ -433,32 +395,16 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 
 			tt_buf_printf(out, "%s\n  {\"thread\": %u, \"call\": \"%s\", \"fd\": %d, "
 				      "\"object\": \"0x%llx\", \"start_s\": %.6f, \"seconds\": %.6f, "
-				      "\"frames\": [", k ? "," : "", w->thread,
+				      "\"frames\": ", k ? "," : "", w->thread,
 				      tt_dump_wait_name(w->call), w->fd,
 				      (unsigned long long)w->object,
 				      (double)(w->start_ns - d->proc.start_monotonic_ns) / 1e9,
 				      (double)(w->end_ns - w->start_ns) / 1e9);
-			if (s != NULL) {
-				size_t n;
-				struct tt_frame *f = tt_model_frames(p, s, &n);
-
-				for (size_t j = 0; j < n; j++) {
-					tt_buf_add(out, j ? ", {\"function\": " : "{\"function\": ",
-						   j ? 15 : 13);
-					if (f[j].function)
-						tt_buf_json_str(out, f[j].function);
-					else
-						tt_buf_add(out, "null", 4);
-					tt_buf_add(out, ", \"file\": ", 10);
-					if (f[j].file)
-						tt_buf_json_str(out, f[j].file);
-					else
-						tt_buf_add(out, "null", 4);
-					tt_buf_printf(out, ", \"line\": %d}", f[j].line);
-				}
-				free(f);
-			}
-			tt_buf_add(out, "]}", 2);
+			if (s != NULL)
+				tt_json_stack(out, p, s);
+			else
+				tt_buf_add(out, "[]", 2);
+			tt_buf_add(out, "}", 1);
 		}
 		tt_buf_add(out, "]}", 2);
 	}
