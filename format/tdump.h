@@ -184,7 +184,8 @@ struct tt_rec_thread {
 	uint64_t wait_since_ns;	/* CLOCK_MONOTONIC when the wait began */
 	int32_t wait_holder_tid; /* kernel tid holding the waited mutex or
 				    write-locked rwlock; 0 = none or unknown */
-	uint32_t reserved;
+	uint32_t wait_stack;	/* stack of the current wait (alloc_fn
+				   TT_FN_WAIT_BASE + call); 0 = not captured */
 };
 
 #define TT_THREAD_STARTING 1	/* created, not yet in its start routine */

@@ -222,9 +222,10 @@ read_thread(struct cursor *c, struct tt_dump *d, size_t at)
 
 	if (take(c, &t.rec, sizeof(t.rec), "a thread record") != 0)
 		return -1;
-	if (t.rec.create_stack != 0 && tt_dump_stack(d, t.rec.create_stack) == NULL) {
-		fail(c, at, "thread %u refers to stack %u, which is not defined before it",
-		     t.rec.num, t.rec.create_stack);
+	if ((t.rec.create_stack != 0 && tt_dump_stack(d, t.rec.create_stack) == NULL) ||
+	    (t.rec.wait_stack != 0 && tt_dump_stack(d, t.rec.wait_stack) == NULL)) {
+		fail(c, at, "thread %u refers to a stack that is not defined before it",
+		     t.rec.num);
 		return -1;
 	}
 	if (take_str(c, &t.name, NULL, "a thread name") != 0)

@@ -291,8 +291,10 @@ write_threads(uint32_t stack_high)
 			.wait_call = (uint32_t)t.wait.call, .wait_fd = -1,
 			.wait_object = t.wait.object, .wait_since_ns = t.wait.since_ns,
 		};
-		if (r.wait_call != 0)
+		if (r.wait_call != 0) {
 			r.wait_holder_tid = holder_tid(r.wait_call, r.wait_object);
+			r.wait_stack = t.wait.stack < stack_high ? t.wait.stack : 0;
+		}
 		if (r.wait_call != 0 && t.wait.fd >= 0) {
 			r.wait_fd = t.wait.fd;
 			tt_fmt(path, sizeof(path), "/proc/self/fd/%d", t.wait.fd);

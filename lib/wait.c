@@ -3,10 +3,14 @@
  * (threads.h) so dumps see it (a thread without a slot keeps it in TLS
  * only); and, when a wait ends, the long-wait log and the block profile.
  *
- * The stack of a wait is captured when it ends, not when it begins: most
- * blocking calls (a read with data ready) return at once, and an unwind
- * costs more than they do.  Only waits that are long, or sampled for the
- * block profile, pay for one.  Sampling follows Go's block profile: a wait
+ * The stack of a wait on a synchronisation object (a contended lock, a
+ * condition variable, a semaphore, a barrier, a join, sigwait, pause,
+ * sigsuspend) is captured when it begins: such a wait almost always
+ * blocks, so the unwind is cheap next to it, and a thread blocked for good
+ * then shows where.  Other waits (fd calls, sleeps) often return at once,
+ * and an unwind costs more than they do: their stack is captured when
+ * they end, and only for waits that are long or sampled for the block
+ * profile.  Sampling follows Go's block profile: a wait
  * of d is kept with probability d / TETHER_BLOCK_RATE (always when longer),
  * and counted as 1/p waits of d/p nanoseconds, so sums are unbiased.
  */
@@ -31,6 +35,16 @@ mine(void)
 	return t != NULL ? &t->wait : &unlisted;
 }
 
+/* Waits that block whenever they are recorded (the locks try first). */
+static bool
+blocks_surely(enum tt_wait_call call)
+{
+	return (call >= TT_WAIT_MUTEX_LOCK && call <= TT_WAIT_JOIN) ||
+	       (call >= TT_WAIT_SIGWAIT && call <= TT_WAIT_PAUSE);
+}
+
+static uint32_t wait_stack(enum tt_wait_call call);
+
 void
 tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd)
 {
@@ -41,6 +55,16 @@ tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd)
 	w = mine();
 	w->object = object;
 	w->fd = fd;
+	w->stack = 0;
+	if (blocks_surely(call) && tt_tls.self != NULL &&
+	    atomic_load_explicit(&tt_state, memory_order_relaxed) == TT_STATE_ON) {
+		int saved = errno;
+
+		tt_tls.busy++;	/* may reenter: libunwind */
+		w->stack = wait_stack(call);
+		tt_tls.busy--;
+		errno = saved;
+	}
 	w->since_ns = tt_now_ns();
 	/* pairs with the acquire in tt_threads_read's copy */
 	atomic_store_explicit(&w->call, call, memory_order_release);
@@ -139,7 +163,7 @@ wait_done(struct tt_wait_state *w, enum tt_wait_call call)
 
 	if (!sampled && !is_long)
 		return;
-	id = wait_stack(call);
+	id = w->stack ? w->stack : wait_stack(call);
 	s = tt_stacks_get(id);
 	if (sampled && s != NULL) {
 		/* counted as 1/p waits of d/p, p = d/rate when d < rate */

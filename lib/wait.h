@@ -24,7 +24,9 @@ struct tt_wait_state {
 	_Atomic int call;	/* enum tt_wait_call; NONE when not waiting */
 	int fd;			/* -1 when none */
 	uintptr_t object;	/* 0 when none */
-	uint64_t since_ns;	/* CLOCK_MONOTONIC_COARSE when it began */
+	uint64_t since_ns;	/* CLOCK_MONOTONIC when it began */
+	uint32_t stack;		/* stack of the wait when captured at its
+				   start (tt_wait_blocks_surely), else 0 */
 };
 
 /*

@@ -124,10 +124,13 @@ in_deadlock(const struct tt_dump *d, const struct tt_dump_thread *t)
 	return false;
 }
 
-/* Text for the deadlock cycles, each named once, from its lowest thread. */
+/* Text for the deadlock cycles, each named once, from its lowest thread,
+ * with the stack each thread waits at. */
 static void
-text_deadlocks(struct tt_buf *b, const struct tt_dump *d)
+text_deadlocks(struct tt_buf *b, struct tt_proc_model *p)
 {
+	const struct tt_dump *d = p->dump;
+
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct tt_dump_thread *t = &d->threads[i], *h;
 		bool lowest = true;
@@ -144,13 +147,14 @@ text_deadlocks(struct tt_buf *b, const struct tt_dump *d)
 			const struct tt_dump_thread *next = holder(d, h);
 
 			tt_buf_printf(b, "\n    thread %u \"%s\" waits in %s on 0x%llx, held by "
-				      "thread %u \"%s\"", h->rec.num, h->name,
+				      "thread %u \"%s\"\n", h->rec.num, h->name,
 				      tt_dump_wait_name(h->rec.wait_call),
 				      (unsigned long long)h->rec.wait_object, next->rec.num,
 				      next->name);
+			if (h->rec.wait_stack != 0)
+				tt_text_stack(b, p, tt_dump_stack(d, h->rec.wait_stack), "        ", 1);
 			h = next;
 		} while (h != t);
-		tt_buf_add(b, "\n", 1);
 	}
 }
 
@@ -243,6 +247,10 @@ text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thre
 	if (in_deadlock(d, t))
 		tt_buf_printf(b, " DEADLOCKED");
 	tt_buf_add(b, "\n", 1);
+	if (r->wait_stack != 0) {
+		tt_buf_printf(b, "    #0 %s\n", tt_dump_wait_name(r->wait_call));
+		tt_text_stack(b, p, tt_dump_stack(d, r->wait_stack), "    ", 1);
+	}
 	if (r->start_routine) {
 		char *fn = frame_str(p, r->start_routine + 1);
 
@@ -322,7 +330,7 @@ tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
 			tt_buf_add(out, "\n", 1);
 			text_thread(out, p, &d->threads[k]);
 		}
-		text_deadlocks(out, d);
+		text_deadlocks(out, p);
 		text_long_waits(out, p);
 	}
 	return 0;
@@ -368,9 +376,15 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 				tt_buf_printf(out, ", \"seconds\": %.3f, \"held_by\": ",
 					      (double)(d->proc.dump_monotonic_ns - r->wait_since_ns) / 1e9);
 				if (holder(d, t) != NULL)
-					tt_buf_printf(out, "%u}", holder(d, t)->rec.num);
+					tt_buf_printf(out, "%u", holder(d, t)->rec.num);
 				else
-					tt_buf_add(out, "null}", 5);
+					tt_buf_add(out, "null", 4);
+				tt_buf_add(out, ", \"frames\": ", 12);
+				if (r->wait_stack != 0)
+					tt_json_stack(out, p, tt_dump_stack(d, r->wait_stack));
+				else
+					tt_buf_add(out, "null", 4);
+				tt_buf_add(out, "}", 1);
 			} else {
 				tt_buf_add(out, "null", 4);
 			}

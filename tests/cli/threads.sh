@@ -46,6 +46,14 @@ check_grep "reader: on a pipe" '^"pipe:\[[0-9]+\]"$' <(field reader wait.target)
 check_eq "reader: state blocked" '"blocked"' "$(field reader state)"
 check "reader: blocked for about the 200 ms main slept" python3 -c "import sys; sys.exit(not 0.1 <= $(field reader wait.seconds) < 30)"
 check_eq "waiter: blocked in pthread_cond_wait" '"pthread_cond_wait"' "$(field waiter wait.call)"
+check_eq "waiter: where it waits, at its line" "waiter_main:$(line_of cond_wait "$S")" \
+	"$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = [t for t in r["processes"][0]["threads"] if t["name"] == "waiter"][0]
+f = t["wait"]["frames"][0]
+print("%s:%s" % (f["function"], f["line"]))' "$T/t.json")"
+check_eq "reader: an fd wait has no stack yet" null "$(field reader wait.frames)"
 check_eq "sleeper: blocked in pause" '"pause"' "$(field sleeper wait.call)"
 check_eq "quitter: ended but not joined" '"ended, not joined"' "$(field quitter state)"
 check_eq "sleeper: detached" true "$(field sleeper detached)"
@@ -109,6 +117,7 @@ check_eq "deadlock: both marked" "true true" "$(field takes-a-then-b deadlocked)
 check_eq "deadlock: the others are not" "false false" "$(field reader deadlocked) $(field waiter deadlocked)"
 "$TETHER" report --type threads "$T/dl" > "$T/dl.txt"
 check_grep "text: the cycle is named" "^    thread $ab \"takes-a-then-b\" waits in pthread_mutex_lock on 0x[0-9a-f]+, held by thread $ba \"takes-b-then-a\"$" "$T/dl.txt"
+check_grep "text: with the stack each waits at" "^        #1 ab_main \(threads_leak.c:$(line_of ab_lock "$S")\)$" "$T/dl.txt"
 check_grep "text: and closed" "^    thread $ba \"takes-b-then-a\" waits in pthread_mutex_lock on 0x[0-9a-f]+, held by thread $ab \"takes-a-then-b\"$" "$T/dl.txt"
 
 # tether's own threads are never listed: the private jemalloc's background

@@ -46,7 +46,7 @@ waiter_main(void *arg)
 	pthread_setname_np(pthread_self(), "waiter");
 	pthread_mutex_lock(&mu);
 	sem_post(&ready);
-	pthread_cond_wait(&never, &mu);
+	pthread_cond_wait(&never, &mu); /* @cond_wait */
 	pthread_mutex_unlock(&mu);
 	return arg;
 }
