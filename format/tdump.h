@@ -248,6 +248,8 @@ enum tt_wait_call {
 	TT_WAIT_SIGSUSPEND,
 	TT_WAIT_PAUSE,
 	TT_WAIT_GETADDRINFO,
+	TT_WAIT_MUTEX_HELD,	/* not a wait: a mutex held while others waited for
+				   it; its profile stack is where it was unlocked */
 	TT_WAIT_COUNT_
 };
 

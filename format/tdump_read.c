@@ -596,6 +596,7 @@ tt_dump_wait_name(uint32_t call)
 		[TT_WAIT_SIGSUSPEND] = "sigsuspend",
 		[TT_WAIT_PAUSE] = "pause",
 		[TT_WAIT_GETADDRINFO] = "getaddrinfo",
+		[TT_WAIT_MUTEX_HELD] = "held while others waited",
 	};
 
 	_Static_assert(sizeof(names) / sizeof(*names) == TT_WAIT_COUNT_,

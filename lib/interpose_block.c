@@ -76,12 +76,15 @@
 #include "../format/tdump.h"
 #include "internal.h"
 #include "io.h"
+#include "threads.h"
+#include "tls.h"
 #include "wait.h"
 
 /* The real functions: name, and the symbol version wanted (NULL: default). */
 #define TT_REALS(X) \
 	X(pthread_mutex_lock, NULL) \
 	X(pthread_mutex_trylock, NULL) \
+	X(pthread_mutex_unlock, NULL) \
 	X(pthread_mutex_timedlock, NULL) \
 	X(pthread_rwlock_rdlock, NULL) \
 	X(pthread_rwlock_tryrdlock, NULL) \
@@ -234,10 +237,24 @@ pthread_mutex_lock(pthread_mutex_t *m)
 	rc = try(m);
 	if (tt_likely(rc != EBUSY))
 		return rc;
+	tt_wait_for_holder((uintptr_t)m, m->__data.__owner);
 	tt_wait_begin(TT_WAIT_MUTEX_LOCK, (uintptr_t)m, -1);
 	rc = lock(m);
 	tt_wait_end();
 	return rc;
+}
+
+/* Charges the holder for its waiters (wait.h); nothing else. */
+TT_EXPORT int
+pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	REAL(unlock, pthread_mutex_unlock, FAIL_CODE);
+	struct tt_thread *self = tt_tls.self;
+
+	/* inline fast check: nobody waited for a lock this thread holds */
+	if (tt_unlikely(self != NULL && __atomic_load_n(&self->waiters, __ATOMIC_RELAXED)))
+		tt_wait_unlocked((uintptr_t)m);
+	return unlock(m);
 }
 
 TT_EXPORT int

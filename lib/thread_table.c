@@ -64,6 +64,9 @@ tt_threads_take(void)
 	t->start_routine = t->stack_lo = t->stack_hi = t->ended_ns = 0;
 	t->fn = NULL;
 	t->arg = NULL;
+	t->contended = 0;
+	t->waiters = 0;
+	t->waiters_since = 0;
 	t->name[0] = '\0';
 	t->created_ns = tt_now_ns();
 	atomic_store_explicit(&t->tid, 0, memory_order_relaxed);
@@ -143,6 +146,19 @@ tt_threads_self(void)
 	atomic_store(&t->flags, TT_THR_ADOPTED);
 	tt_threads_started(t);
 	return t;
+}
+
+struct tt_thread *
+tt_threads_by_tid(int32_t tid)
+{
+	for (uint32_t i = 0; tid > 0 && i < tt_threads_high(); i++) {
+		struct tt_thread *t = &slots[i];
+
+		if (atomic_load_explicit(&t->tid, memory_order_relaxed) == tid &&
+		    atomic_load_explicit(&t->state, memory_order_acquire) == TT_THR_RUNNING)
+			return t;
+	}
+	return NULL;
 }
 
 struct tt_thread *

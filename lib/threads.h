@@ -45,6 +45,12 @@ struct tt_thread {
 	uint64_t created_ns, ended_ns;	/* CLOCK_MONOTONIC */
 	char name[16];			/* as of exit; live threads read at dump */
 	struct tt_wait_state wait;	/* current wait */
+	/* Waiters for a mutex this thread holds, so that its unlock is charged
+	 * their delay (wait.c); guarded by contention_lock. */
+	atomic_flag contention_lock;
+	uintptr_t contended;		/* the mutex they wait for, 0 = none */
+	uint32_t waiters;		/* how many began waiting */
+	uint64_t waiters_since;		/* sum of their start times */
 };
 
 /*
@@ -69,6 +75,9 @@ void tt_threads_started(struct tt_thread *t);
 
 /* tt_threads_slot() - slot i itself, for its owner's updates. */
 struct tt_thread *tt_threads_slot(uint32_t i);
+
+/* tt_threads_by_tid() - the slot of a live thread, or NULL. */
+struct tt_thread *tt_threads_by_tid(int32_t tid);
 
 /* tt_threads_count() - slots handed out so far (upper bound to iterate). */
 uint32_t tt_threads_high(void);

@@ -204,3 +204,60 @@ tt_wait_end(void)
 	tt_tls.busy--;
 	errno = saved;
 }
+
+void
+tt_wait_for_holder(uintptr_t m, int32_t owner)
+{
+	struct tt_thread *h;
+
+	if (tt_tls.busy || atomic_load_explicit(&tt_state, memory_order_relaxed) != TT_STATE_ON)
+		return;
+	tt_tls.busy++;	/* the spinlock below is never taken re-entrantly */
+	h = tt_threads_by_tid(owner);
+	if (h != NULL && h != tt_tls.self) {
+		tt_spin_lock(&h->contention_lock);
+		if (h->contended == 0 || h->contended == m) {
+			h->contended = m;
+			h->waiters++;
+			h->waiters_since += tt_now_ns();
+		}
+		tt_spin_unlock(&h->contention_lock);
+	}
+	tt_tls.busy--;
+}
+
+void
+tt_wait_unlocked(uintptr_t m)
+{
+	struct tt_thread *t = tt_tls.self;
+	uint64_t n, since, now, delay;
+	struct tt_stack *s;
+	int saved;
+
+	if (t == NULL || __atomic_load_n(&t->waiters, __ATOMIC_RELAXED) == 0 ||
+	    tt_tls.busy)
+		return;
+	saved = errno;
+	tt_tls.busy++;
+	tt_spin_lock(&t->contention_lock);
+	if (t->contended != m) {
+		tt_spin_unlock(&t->contention_lock);
+		goto out;
+	}
+	n = t->waiters;
+	since = t->waiters_since;
+	t->contended = 0;
+	t->waiters = 0;
+	t->waiters_since = 0;
+	tt_spin_unlock(&t->contention_lock);
+	now = tt_now_ns();
+	delay = n * now > since ? n * now - since : 0;
+	s = tt_stacks_get(wait_stack(TT_WAIT_MUTEX_HELD));
+	if (s != NULL) {
+		atomic_fetch_add_explicit(&s->alloc_blocks, n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->alloc_bytes, delay, memory_order_relaxed);
+	}
+out:
+	tt_tls.busy--;
+	errno = saved;
+}

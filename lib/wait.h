@@ -45,6 +45,17 @@ void tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd);
  */
 void tt_wait_end(void);
 
+/*
+ * tt_wait_for_holder() - a thread is about to wait for mutex m, held by the
+ * thread with kernel tid owner: note it in the holder's slot, so that its
+ * unlock of m is charged the wait (Go's mutex profile since 1.22).
+ * tt_wait_unlocked() - this thread unlocks m: charge it the delay of the
+ * waiters noted since, at the unlock's stack.  Cheap when nobody waited:
+ * one TLS load and one relaxed load.
+ */
+void tt_wait_for_holder(uintptr_t m, int32_t owner);
+void tt_wait_unlocked(uintptr_t m);
+
 /* tt_waits_init() - reserve the long-wait log. Context: tt_init(). */
 int tt_waits_init(uint64_t max);
 

@@ -14,7 +14,8 @@
 static bool
 is_mutex_call(unsigned call)
 {
-	return call >= TT_WAIT_MUTEX_LOCK && call <= TT_WAIT_RWLOCK_TIMEDWRLOCK;
+	return (call >= TT_WAIT_MUTEX_LOCK && call <= TT_WAIT_RWLOCK_TIMEDWRLOCK) ||
+	       call == TT_WAIT_MUTEX_HELD;
 }
 
 /* A wait stack of the kind asked for. */

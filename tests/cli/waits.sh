@@ -33,14 +33,21 @@ check "long wait: main's join of the holder ($v s)" in_range "$v" 0.2 5
 check_grep "text: long waits listed with their stack" "^    #0 waiter_main \(waits.c:$(line_of contended_lock "$S")\)$" "$T/t.txt"
 
 "$TETHER" report --type mutex --format json -o "$T/m.json" "$T/d"
-read -r calls waits delay <<< "$(python3 -c '
-import json, os, sys
-st = json.load(open(sys.argv[1]))["processes"][0]["stacks"]
-print(" ".join(sorted(set(s["call"] for s in st))) or "none",
-      sum(s["waits"] for s in st), sum(s["delay_ns"] for s in st))' "$T/m.json")"
-check_eq "mutex profile: only the contended mutex" "pthread_mutex_lock" "$calls"
-check_eq "mutex profile: one contended acquisition" 1 "$waits"
+# mutex CALL: "waits delay_ns function:line" of the profile entry for CALL
+mutex() {
+	python3 -c '
+import json, sys
+st = [s for s in json.load(open(sys.argv[1]))["processes"][0]["stacks"] if s["call"] == sys.argv[2]]
+print("%d %d %s:%d" % (len(st) and st[0]["waits"], len(st) and st[0]["delay_ns"],
+      st[0]["frames"][0]["function"] if st else "none", st[0]["frames"][0]["line"] if st else 0))' "$T/m.json" "$1"
+}
+check_eq "mutex profile: only mutex entries" 2 "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["processes"][0]["stacks"]))' "$T/m.json")"
+read -r waits delay where <<< "$(mutex pthread_mutex_lock)"
+check_eq "mutex profile: one contended acquisition, in waiter_main" "1 waiter_main:$(line_of contended_lock "$S")" "$waits $where"
 check "mutex profile: about 300 ms of delay ($delay ns)" in_range "$delay" 2e8 5e9
+read -r waits delay where <<< "$(mutex "held while others waited")"
+check_eq "mutex profile: the holder charged at its unlock" "1 holder_main:$(line_of holder_unlock "$S")" "$waits $where"
+check "mutex profile: with the waiter's 300 ms ($delay ns)" in_range "$delay" 2e8 5e9
 
 "$TETHER" report --type block "$T/d" > "$T/b.txt"
 check_grep "block profile: the usleep" "^    #0 usleep$" "$T/b.txt"

@@ -19,7 +19,7 @@ holder_main(void *arg)
 	pthread_mutex_lock(&mu);
 	sem_post(&held);
 	usleep(300000); /* @holder_sleep: 300 ms, holding mu */
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&mu); /* @holder_unlock: charged the waiter's delay */
 	return arg;
 }
 
