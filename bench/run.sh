@@ -525,7 +525,7 @@ display() {
 fail() {
 	fl_cmd=$(display "$(case_command "$1" "$2" "$3")")
 	{
-		echo "- **$3** on $(case_label "$1") ($(size_label "$1" "$2")): $(printf '%s\n' "$5" | sed '2,$s/^/      /')"
+		echo "- **$3** on $(case_label "$1") at $(size_label "$1" "$2"): $(printf '%s\n' "$5" | sed '2,$s/^/      /')"
 		echo "  command: \`$(printf '%s' "$fl_cmd" | tr '\n' ' ' | cut -c1-400)\`"
 	} >>"$W/failures"
 	note "************************************************************"
@@ -708,7 +708,7 @@ slower_than_heaptrack() {
 			fi
 			if awk -v t="$sh_t" -v h="$sh_h" 'BEGIN { exit !(t > h) }'; then
 				case $sh_m in 5) sh_n="wall" ;; 6) sh_n="CPU" ;; 7) sh_n="peak RSS" ;; esac
-				echo "- $(case_label "$sh_case") ($(size_label "$sh_case" "$sh_size")): $sh_n ${sh_t}× for tether vs ${sh_h}× for heaptrack"
+				echo "- $(case_label "$sh_case") at $(size_label "$sh_case" "$sh_size"): $sh_n ${sh_t}× for tether vs ${sh_h}× for heaptrack"
 			fi
 		done
 	done <"$W/rows"
@@ -749,9 +749,9 @@ commands() {
 	echo
 	echo '```'
 	echo "plain:     COMMAND"
-	echo "tether:    $(display "$(tool_prefix tether)")COMMAND"
-	echo "heaptrack: $(display "$(tool_prefix heaptrack)")COMMAND"
-	echo "memcheck:  $(display "$(tool_prefix memcheck)")COMMAND"
+	echo "tether:    $(display "$(tool_prefix tether)") COMMAND"
+	echo "heaptrack: $(display "$(tool_prefix heaptrack)") COMMAND"
+	echo "memcheck:  $(display "$(tool_prefix memcheck)") COMMAND"
 	echo '```'
 	echo
 	echo "and COMMAND, per workload at the full size (the reduced size differs only"

@@ -18,12 +18,14 @@
 #define RING 1000
 #define MAX_THREADS 64
 
+/* One cache line per thread, so the threads share nothing but the
+ * allocator (and the tool under test). */
 struct job {
 	long n;			/* allocations this thread makes */
-	uint64_t seed;		/* LCG state */
+	uint64_t seed;		/* LCG seed */
 	uint64_t sum;		/* result */
 	int failed;
-};
+} __attribute__((aligned(64)));
 
 /* Next value of a 64-bit LCG (Knuth's MMIX constants), top bits only. */
 static uint32_t
@@ -40,14 +42,14 @@ churn_thread(void *arg)
 	struct job *job = arg;
 	unsigned char **ring = calloc(RING, sizeof(*ring));
 	size_t *len = calloc(RING, sizeof(*len));
-	uint64_t sum = 0;
+	uint64_t seed = job->seed, sum = 0;
 
 	if (ring == NULL || len == NULL) {
 		job->failed = 1;
 		return NULL;
 	}
 	for (long i = 0; i < job->n; i++) {
-		uint32_t r = lcg_next(&job->seed);
+		uint32_t r = lcg_next(&seed);
 		size_t slot = r % RING;
 		size_t size = 8 + (r >> 10) % 505;
 		unsigned char *p;
