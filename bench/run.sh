@@ -81,7 +81,7 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 case $RUNS in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive integer" ;; esac
 case $TIMEOUT in '' | *[!0-9]* | 0) die "BENCH_TIMEOUT must be a positive integer" ;; esac
 
-CASES="churn churn_mt2 churn_mt4 deep cxx live_million python sqlite git gcc"
+CASES="churn churn_mt2 churn_mt4 deep cxx live_million mutex mutex_mt2 mutex_shared2 pingpong thread_churn python sqlite git gcc"
 [ -n "${BENCH_ONLY:-}" ] && CASES=$BENCH_ONLY
 
 if [ -n "${LD_PRELOAD:-}" ]; then
@@ -368,6 +368,11 @@ case_label() {
 	case $1 in
 	churn_mt2) echo "churn_mt, 2 threads" ;;
 	churn_mt4) echo "churn_mt, 4 threads" ;;
+	mutex) echo "mutex lock/unlock, 1 thread" ;;
+	mutex_mt2) echo "mutex lock/unlock, 2 threads, own mutexes" ;;
+	mutex_shared2) echo "mutex lock/unlock, 2 threads, one mutex (contended)" ;;
+	pingpong) echo "pipe ping-pong, 2 threads" ;;
+	thread_churn) echo "thread create/join churn" ;;
 	python) echo "python3 -c (dict + json)" ;;
 	sqlite) echo "sqlite3 (insert + group by)" ;;
 	git) echo "git (commit, log, gc)" ;;
@@ -391,6 +396,7 @@ case_program() {
 case_binary() {
 	case $1 in
 	churn_mt*) echo churn_mt ;;
+	mutex*) echo mutex ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -405,6 +411,9 @@ case_sizes() {
 		deep) echo "100000 20000" ;;
 		cxx) echo "20000 5000" ;;
 		live_million) echo "100000 20000" ;;
+		mutex*) echo "2000000 400000" ;;
+		pingpong) echo "20000 4000" ;;
+		thread_churn) echo "2000 400" ;;
 		python) echo "20000 5000" ;;
 		sqlite) echo "5000 1000" ;;
 		git) echo "45 15" ;;
@@ -416,6 +425,9 @@ case_sizes() {
 		deep) echo "2000000 400000" ;;
 		cxx) echo "300000 60000" ;;
 		live_million) echo "1000000 200000" ;;
+		mutex*) echo "20000000 2000000" ;;
+		pingpong) echo "200000 20000" ;;
+		thread_churn) echo "20000 2000" ;;
 		python) echo "300000 30000" ;;
 		sqlite) echo "100000 20000" ;;
 		git) echo "300 60" ;;
@@ -430,6 +442,9 @@ size_label() {
 	churn | churn_mt* | deep) echo "$(human "$2") allocs" ;;
 	cxx) echo "N=$(human "$2")" ;;
 	live_million) echo "$(human "$2") live blocks" ;;
+	mutex*) echo "$(human "$2") lock/unlock pairs" ;;
+	pingpong) echo "$(human "$2") round trips" ;;
+	thread_churn) echo "$(human "$2") threads" ;;
 	python) echo "$(human "$2") entries" ;;
 	sqlite) echo "$(human "$2") rows" ;;
 	git) echo "$2 files, $(($2 / 15)) commit(s)" ;;
@@ -465,6 +480,10 @@ case_command() {
 	churn | deep | cxx | live_million) echo "$cc_pre$(shq "$BIN/$1" "$2")" ;;
 	churn_mt2) echo "$cc_pre$(shq "$BIN/churn_mt" "$2" 2)" ;;
 	churn_mt4) echo "$cc_pre$(shq "$BIN/churn_mt" "$2" 4)" ;;
+	mutex) echo "$cc_pre$(shq "$BIN/mutex" "$2" 1)" ;;
+	mutex_mt2) echo "$cc_pre$(shq "$BIN/mutex" "$2" 2)" ;;
+	mutex_shared2) echo "$cc_pre$(shq "$BIN/mutex" "$2" 2 shared)" ;;
+	pingpong | thread_churn) echo "$cc_pre$(shq "$BIN/$1" "$2")" ;;
 	python) echo "$cc_pre$(shq "$PYTHON" -c "$PY_CODE" "$2")" ;;
 	sqlite) echo "$cc_pre$(shq sqlite3 "$RUN/bench.db" ".read $IN/sql.$2")" ;;
 	git) echo "$(shq sh "$IN/git-job.sh" "$RUN/repo" "$IN/tree.$2" $(($2 / 15)))$cc_pre" ;;
