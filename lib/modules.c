@@ -27,28 +27,16 @@ static unsigned pool_used;
 static uint64_t epoch;
 static atomic_flag lock = ATOMIC_FLAG_INIT;
 
-static void
-lock_take(void)
-{
-	tt_spin_lock(&lock);
-}
-
-static void
-lock_drop(void)
-{
-	tt_spin_unlock(&lock);
-}
-
 void
 tt_modules_prefork(void)
 {
-	lock_take();
+	tt_spin_lock(&lock);
 }
 
 void
 tt_modules_postfork(void)
 {
-	lock_drop();
+	tt_spin_unlock(&lock);
 }
 
 static const char *
@@ -233,17 +221,17 @@ tt_modules_snapshot(void)
 {
 	uint64_t now;
 
-	lock_take();
+	tt_spin_lock(&lock);
 	now = ++epoch;
 	dl_iterate_phdr(add_one, NULL);
-	lock_drop();
+	tt_spin_unlock(&lock);
 	return now;
 }
 
 void
 tt_modules_each(uint64_t now, void (*fn)(const struct tt_module *, void *), void *arg)
 {
-	lock_take();
+	tt_spin_lock(&lock);
 	for (unsigned i = 0; i < nmods; i++) {
 		struct tt_module m = mods[i];
 
@@ -251,7 +239,7 @@ tt_modules_each(uint64_t now, void (*fn)(const struct tt_module *, void *), void
 			m.flags |= TT_MOD_UNLOADED;
 		fn(&m, arg);
 	}
-	lock_drop();
+	tt_spin_unlock(&lock);
 }
 
 const char *

@@ -30,18 +30,33 @@ streq_nocase(const char *a, const char *b)
 	return *a == '\0' && *b == '\0';
 }
 
+/* The decimal digits at *s (at least one), advancing *s past them.
+ * Return: 0, or -1 when there are none or they overflow. */
+static int
+parse_digits(const char **s, uint64_t *out)
+{
+	const char *p = *s;
+	uint64_t v = 0;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*s = p;
+	*out = v;
+	return 0;
+}
+
 int
 tt_parse_size(const char *s, uint64_t *out)
 {
-	uint64_t v = 0, mult = 1;
+	uint64_t v, mult = 1;
 
-	if (*s < '0' || *s > '9')
+	if (parse_digits(&s, &v) != 0)
 		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
 	switch (lower(*s)) {
 	case 'k': mult = 1ull << 10; s++; break;
 	case 'm': mult = 1ull << 20; s++; break;
@@ -65,15 +80,10 @@ tt_parse_duration(const char *s, uint64_t *out)
 		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000ull },
 		{ "m", 60000000000ull }, { "h", 3600000000000ull },
 	};
-	uint64_t v = 0;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
+	if (parse_digits(&s, &v) != 0)
 		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
 	for (unsigned i = 0; i < sizeof(units) / sizeof(*units); i++) {
 		if (streq_nocase(s, units[i].unit)) {
 			if (v != 0 && units[i].ns > UINT64_MAX / v)
@@ -88,17 +98,7 @@ tt_parse_duration(const char *s, uint64_t *out)
 static int
 parse_uint(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 0;
+	return parse_digits(&s, out) == 0 && *s == '\0' ? 0 : -1;
 }
 
 static int

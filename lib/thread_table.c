@@ -21,18 +21,6 @@ static uint32_t nfree, high, cap;
 static atomic_flag lock = ATOMIC_FLAG_INIT;
 static _Atomic uint32_t next_num = 1;
 
-static void
-lock_take(void)
-{
-	tt_spin_lock(&lock);
-}
-
-static void
-lock_drop(void)
-{
-	tt_spin_unlock(&lock);
-}
-
 uint32_t
 tt_thread_number(void)
 {
@@ -51,7 +39,7 @@ tt_threads_take(void)
 	struct tt_thread *t = NULL;
 	uint32_t i;
 
-	lock_take();
+	tt_spin_lock(&lock);
 	if (nfree > 0)
 		i = free_stack[--nfree];
 	else if (high < cap)
@@ -75,18 +63,18 @@ tt_threads_take(void)
 	atomic_store_explicit(&t->wait.call, TT_WAIT_NONE, memory_order_relaxed);
 	atomic_store_explicit(&t->state, TT_THR_STARTING, memory_order_release);
 out:
-	lock_drop();
+	tt_spin_unlock(&lock);
 	return t;
 }
 
 void
 tt_threads_give(struct tt_thread *t)
 {
-	lock_take();
+	tt_spin_lock(&lock);
 	atomic_store_explicit(&t->state, TT_THR_FREE, memory_order_release);
 	atomic_fetch_add_explicit(&t->gen, 1, memory_order_acq_rel);
 	free_stack[nfree++] = (uint32_t)(t - slots);
-	lock_drop();
+	tt_spin_unlock(&lock);
 }
 
 /* Fill in what the running thread knows about itself. */
@@ -190,13 +178,13 @@ tt_threads_read(uint32_t i, struct tt_thread *out)
 void
 tt_threads_prefork(void)
 {
-	lock_take();
+	tt_spin_lock(&lock);
 }
 
 void
 tt_threads_postfork_parent(void)
 {
-	lock_drop();
+	tt_spin_unlock(&lock);
 }
 
 /* Only the forking thread exists in the child; the others' slots go. */
@@ -222,5 +210,5 @@ tt_threads_postfork_child(void)
 		atomic_store(&self->tid, (int32_t)syscall(SYS_gettid));
 		atomic_store(&self->flags, atomic_load(&self->flags) | TT_THR_MAIN);
 	}
-	lock_drop();
+	tt_spin_unlock(&lock);
 }
