@@ -23,6 +23,7 @@
 #include "io.h"
 #include "je.h"
 #include "options.h"
+#include "record.h"
 #include "table.h"
 #include "threads.h"
 #include "tls.h"
@@ -116,9 +117,6 @@ pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	static _Atomic(create_fn) real_create;
 	create_fn create = atomic_load_explicit(&real_create, memory_order_relaxed);
 	struct tt_thread *self, *t = NULL;
-	uintptr_t frames[TT_MAX_DEPTH];
-	bool truncated;
-	unsigned depth;
 	int detached = PTHREAD_CREATE_JOINABLE, rc;
 
 	if (create == NULL) {
@@ -145,9 +143,7 @@ pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	t->fn = fn;
 	t->arg = arg;
 	t->start_routine = (uintptr_t)fn;
-	depth = tt_unwind_capture(frames, (unsigned)tt_opts.stack_depth, &truncated);
-	t->create_stack = tt_stacks_intern(frames, depth, TT_FN_PTHREAD_CREATE,
-					   truncated ? TT_STACK_TRUNCATED : 0);
+	t->create_stack = tt_record_stack(TT_FN_PTHREAD_CREATE);
 	if (attr != NULL)
 		pthread_attr_getdetachstate(attr, &detached);
 	if (detached == PTHREAD_CREATE_DETACHED)
@@ -162,20 +158,6 @@ pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	return 0;
 }
 
-/* The slot of a thread that ended and was not yet joined, by pthread_t. */
-static struct tt_thread *
-find_exited(pthread_t th)
-{
-	struct tt_thread copy;
-
-	for (uint32_t i = 0; i < tt_threads_high(); i++) {
-		if (tt_threads_read(i, &copy) && copy.pthread == (uint64_t)th &&
-		    copy.state == TT_THR_EXITED)
-			return tt_threads_slot(i);
-	}
-	return NULL;
-}
-
 static void
 joined(pthread_t th)
 {
@@ -184,7 +166,7 @@ joined(pthread_t th)
 	if (atomic_load(&tt_state) == TT_STATE_UNINIT)
 		return;
 	tt_tls.busy++;
-	t = find_exited(th);
+	t = tt_threads_by_pthread((uint64_t)th, true);
 	if (t != NULL)
 		tt_threads_give(t);
 	tt_tls.busy--;
@@ -250,7 +232,7 @@ TT_EXPORT int
 pthread_detach(pthread_t th)
 {
 	static int (*real_detach)(pthread_t);
-	struct tt_thread copy;
+	struct tt_thread *t;
 	int rc;
 
 	if (real_detach == NULL && (real_detach = real("pthread_detach")) == NULL)
@@ -259,20 +241,12 @@ pthread_detach(pthread_t th)
 	if (rc != 0 || atomic_load(&tt_state) == TT_STATE_UNINIT)
 		return rc;
 	tt_tls.busy++;
-	for (uint32_t i = 0; i < tt_threads_high(); i++) {
-		if (!tt_threads_read(i, &copy) || copy.pthread != (uint64_t)th)
-			continue;
-		if (copy.state == TT_THR_EXITED) {
-			tt_threads_give(tt_threads_slot(i));
-		} else {
-			struct tt_thread *t = tt_threads_slot(i);
-
-			atomic_fetch_or(&t->flags, TT_THR_DETACHED);
-			/* it may have ended meanwhile, before seeing the flag */
-			if (atomic_load(&t->state) == TT_THR_EXITED)
-				tt_threads_give(t);
-		}
-		break;
+	t = tt_threads_by_pthread((uint64_t)th, false);
+	if (t != NULL) {
+		atomic_fetch_or(&t->flags, TT_THR_DETACHED);
+		/* it may have ended already, or meanwhile, before seeing the flag */
+		if (atomic_load(&t->state) == TT_THR_EXITED)
+			tt_threads_give(t);
 	}
 	tt_tls.busy--;
 	return rc;

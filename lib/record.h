@@ -6,9 +6,18 @@
 #define TT_RECORD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "block.h"
 #include "table.h"
+
+/*
+ * tt_record_stack() - capture the calling thread's stack (without tether's
+ * frames, at most TETHER_STACK_DEPTH deep) and intern it under fn.
+ * Context: reentrancy guard raised (libunwind may allocate).
+ * Return: the stack id, or 0 when the stack table is full.
+ */
+uint32_t tt_record_stack(unsigned fn);
 
 /*
  * tt_record_alloc() - record a new block: capture the stack, intern it,

@@ -137,6 +137,19 @@ tt_threads_self(void)
 }
 
 struct tt_thread *
+tt_threads_by_pthread(uint64_t th, bool exited_only)
+{
+	struct tt_thread copy;
+
+	for (uint32_t i = 0; i < tt_threads_high(); i++) {
+		if (tt_threads_read(i, &copy) && copy.pthread == th &&
+		    (!exited_only || copy.state == TT_THR_EXITED))
+			return &slots[i];
+	}
+	return NULL;
+}
+
+struct tt_thread *
 tt_threads_by_tid(int32_t tid)
 {
 	for (uint32_t i = 0; tid > 0 && i < tt_threads_high(); i++) {

@@ -76,6 +76,12 @@ void tt_threads_started(struct tt_thread *t);
 /* tt_threads_slot() - slot i itself, for its owner's updates. */
 struct tt_thread *tt_threads_slot(uint32_t i);
 
+/*
+ * tt_threads_by_pthread() - the slot of the thread th, in state EXITED
+ * only when exited_only, or NULL.
+ */
+struct tt_thread *tt_threads_by_pthread(uint64_t th, bool exited_only);
+
 /* tt_threads_by_tid() - the slot of a live thread, or NULL. */
 struct tt_thread *tt_threads_by_tid(int32_t tid);
 

@@ -20,6 +20,7 @@
 
 #include "internal.h"
 #include "options.h"
+#include "record.h"
 #include "table.h"
 #include "unwind.h"
 #include "threads.h"
@@ -143,12 +144,7 @@ dice(void)
 static uint32_t
 wait_stack(enum tt_wait_call call)
 {
-	uintptr_t frames[TT_MAX_DEPTH];
-	bool truncated;
-	unsigned depth = tt_unwind_capture(frames, (unsigned)tt_opts.stack_depth, &truncated);
-
-	return tt_stacks_intern(frames, depth, TT_FN_WAIT_BASE + call,
-				truncated ? TT_STACK_TRUNCATED : 0);
+	return tt_record_stack(TT_FN_WAIT_BASE + call);
 }
 
 static void
