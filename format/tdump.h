@@ -19,7 +19,7 @@
 
 #define TT_DUMP_MAGIC "TETHERDP"	/* 8 bytes, no NUL */
 #define TT_DUMP_MAJOR 1			/* readers reject another major */
-#define TT_DUMP_MINOR 1			/* readers accept any minor */
+#define TT_DUMP_MINOR 2			/* readers accept any minor */
 
 /* File header: the first 32 bytes of every dump. */
 struct tt_file_hdr {
@@ -51,6 +51,8 @@ enum tt_rec_type {
 	TT_REC_END = 6,		/* last record: counts, proves completeness */
 	TT_REC_THREAD = 7,	/* one thread (since 1.1) */
 	TT_REC_LONG_WAITS = 8,	/* waits that lasted at least TETHER_LONG_WAIT (1.1) */
+	TT_REC_SCAN = 9,	/* a reachability scan: how it went (1.2) */
+	TT_REC_LEAKS = 10,	/* a batch of scan verdicts, one per live block (1.2) */
 };
 
 /* Why a dump was written. */
@@ -275,6 +277,53 @@ struct tt_rec_stats {
 	uint64_t threads_seen;		/* threads tether numbered */
 	uint64_t thread_slots;		/* registry slots ever used (since 1.1) */
 };
+
+/*
+ * TT_REC_SCAN payload: at most one per dump, before the TT_REC_LEAKS
+ * records; present when the dump was taken with a reachability scan
+ * (TETHER_LEAK_CHECK, tether check, tether_check_leaks()).
+ */
+struct tt_rec_scan {
+	uint64_t duration_ns;	/* other threads stopped this long */
+	uint64_t root_bytes;	/* bytes of roots scanned (data, stacks, TLS) */
+	uint64_t mark_ns;	/* a check since a mark: blocks allocated before
+				   this CLOCK_MONOTONIC_COARSE time are not
+				   counted; 0 = the whole run */
+	uint32_t threads_stopped;   /* other threads stopped for the scan */
+	uint32_t threads_unstopped; /* threads that could not be stopped; their
+				       stacks were scanned whole, while running */
+	uint32_t flags;		/* TT_SCAN_* */
+	uint32_t reserved;
+};
+
+#define TT_SCAN_FREERES 0x1u	/* __libc_freeres ran before the scan */
+#define TT_SCAN_INCOMPLETE 0x2u	/* some memory could not be read; verdicts
+				   err towards "reachable" */
+
+/* Verdicts, as Valgrind memcheck names them. */
+enum tt_leak_kind {
+	TT_LEAK_REACHABLE = 1,	/* a chain of start pointers from a root */
+	TT_LEAK_POSSIBLE = 2,	/* reached only through an interior pointer */
+	TT_LEAK_INDIRECT = 3,	/* reached only from lost blocks */
+	TT_LEAK_DEFINITE = 4,	/* no pointer to it anywhere reachable */
+};
+
+/* One verdict inside a TT_REC_LEAKS payload. */
+struct tt_rec_leak {
+	uint64_t addr;		/* the block (as in TT_REC_BLOCKS) */
+	uint64_t from;		/* address of the pointer that first reached it:
+				   inside another block, or a root (a global, a
+				   stack, a register: 1); 0 = nothing reached it */
+	uint32_t kind;		/* enum tt_leak_kind */
+	uint32_t flags;		/* TT_LEAK_F_* */
+};
+
+#define TT_LEAK_F_HEURISTIC 0x1u /* reachable through an interior pointer a
+				    heuristic accepts (new[], std::string,
+				    length-prefixed, multiple inheritance) */
+#define TT_LEAK_FROM_REGISTER 1	/* from: a thread's register */
+
+/* TT_REC_LEAKS payload: uint64 count, then count tt_rec_leak. */
 
 /* TT_REC_END payload. */
 struct tt_rec_end {

@@ -311,6 +311,39 @@ read_blocks(struct cursor *c, struct tt_dump *d, size_t at)
 	return 0;
 }
 
+static int
+read_leaks(struct cursor *c, struct tt_dump *d, size_t at)
+{
+	uint64_t n;
+
+	if (!d->has_scan)
+		return fail(c, at, "leak verdicts without a scan record before them"), -1;
+	if (take(c, &n, 8, "a verdict count") != 0)
+		return -1;
+	if (n > (c->end - c->off) / sizeof(struct tt_rec_leak) ||
+	    n * sizeof(struct tt_rec_leak) != c->end - c->off)
+		return fail(c, at, "verdict record claims %llu verdicts but holds %zu bytes",
+			    (unsigned long long)n, c->end - c->off), -1;
+	d->leaks = realloc(d->leaks, (d->nleaks + n) * sizeof(*d->leaks));
+	if (d->leaks == NULL)
+		return fail(c, at, "out of memory"), -1;
+	memcpy(d->leaks + d->nleaks, c->base + c->off, n * sizeof(*d->leaks));
+	for (uint64_t i = 0; i < n; i++) {
+		const struct tt_rec_leak *l = &d->leaks[d->nleaks + i];
+		size_t k = d->nleaks + i;
+
+		if (l->kind < TT_LEAK_REACHABLE || l->kind > TT_LEAK_DEFINITE)
+			return fail(c, c->off + i * sizeof(*l), "unknown verdict %u", l->kind), -1;
+		if (k >= d->nblocks || d->blocks[k].addr != l->addr)
+			return fail(c, c->off + i * sizeof(*l),
+				    "verdict %zu is on block 0x%llx, which is not block %zu",
+				    k, (unsigned long long)l->addr, k), -1;
+	}
+	d->nleaks += n;
+	c->off = c->end;
+	return 0;
+}
+
 struct tt_dump *
 tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errlen)
 {
@@ -390,6 +423,18 @@ tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errle
 		case TT_REC_LONG_WAITS:
 			r = read_long_waits(&c, d, at);
 			break;
+		case TT_REC_SCAN:
+			if (d->has_scan) {
+				fail(&c, at, "second scan record");
+				goto bad;
+			}
+			d->has_scan = 1;
+			r = take(&c, &d->scan, h.len < sizeof(d->scan) ? h.len :
+				 sizeof(d->scan), "the scan record");
+			break;
+		case TT_REC_LEAKS:
+			r = read_leaks(&c, d, at);
+			break;
 		case TT_REC_STATS:
 			r = take(&c, &d->stats, h.len < sizeof(d->stats) ? h.len :
 				 sizeof(d->stats), "the stats record");
@@ -403,6 +448,11 @@ tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errle
 				     (unsigned long long)end.records,
 				     (unsigned long long)end.blocks,
 				     (unsigned long long)records, d->nblocks);
+				goto bad;
+			}
+			if (d->has_scan && d->nleaks != d->nblocks) {
+				fail(&c, at, "the scan gives %zu verdicts for %zu blocks",
+				     d->nleaks, d->nblocks);
 				goto bad;
 			}
 			saw_end = 1;
@@ -487,6 +537,7 @@ tt_dump_free(struct tt_dump *d)
 	free(d->modules);
 	free(d->stacks);
 	free(d->blocks);
+	free(d->leaks);
 	free(d->id_keys);
 	free(d->id_vals);
 	free(d->exe);

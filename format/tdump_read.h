@@ -50,6 +50,12 @@ struct tt_dump {
 	size_t nlong_waits;
 	uint64_t long_waits_dropped;
 	struct tt_rec_stats stats;
+	/* From format 1.2, when the dump was taken with a reachability scan:
+	 * leaks[i] is the verdict on blocks[i] (the reader checks it). */
+	int has_scan;
+	struct tt_rec_scan scan;
+	struct tt_rec_leak *leaks;
+	size_t nleaks;
 	/* private */
 	uint32_t *id_keys;	/* open addressing: stack id, 0 = empty slot */
 	uint32_t *id_vals;	/*   its index in stacks */

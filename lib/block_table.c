@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+#include "own_maps.h"
 #include "tls.h"
 
 #define BATCH (TT_SLOT_CACHE / 2)
@@ -32,7 +33,10 @@ tt_map_reserve(size_t n)
 	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	tt_own_add(p, n);
+	return p;
 }
 
 int

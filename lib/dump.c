@@ -27,6 +27,7 @@
 #include "../format/tdump.h"
 #include "internal.h"
 #include "io.h"
+#include "leak_check.h"
 #include "modules.h"
 #include "options.h"
 #include "table.h"
@@ -41,6 +42,7 @@
 extern struct tt_opts tt_opts;
 
 struct tt_proc tt_proc = { .exit_status = -1 };
+char tt_dump_last_path[4096];
 
 #define BUF_SIZE (1u << 16)
 #define BLOCKS_PER_REC 2048
@@ -364,6 +366,62 @@ write_batch(uint64_t n)
 	put(batch, n * sizeof(batch[0]));
 }
 
+/* The blocks of the last scan, with their verdicts, instead of the live
+ * table: the verdicts must cover the blocks written, no more, no less. */
+static uint64_t
+write_scanned(uint32_t stack_high)
+{
+	const struct tt_scan *s = &tt_leak_result.scan;
+	struct tt_rec_leak *leaks = (struct tt_rec_leak *)(void *)batch;
+	uint64_t total = 0, n = 0;
+
+	_Static_assert(sizeof(batch) >= BLOCKS_PER_REC * sizeof(struct tt_rec_leak),
+		       "the block batch holds a batch of verdicts");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tt_scan_blk *b = &s->b[i];
+
+		if (b->stack >= stack_high)
+			continue;
+		batch[n++] = (struct tt_rec_block){
+			.addr = b->addr, .size = b->size, .stack = b->stack,
+			.thread = b->thread, .time_ns = b->time_ns,
+		};
+		if (n == BLOCKS_PER_REC) {
+			write_batch(n);
+			total += n;
+			n = 0;
+		}
+	}
+	if (n > 0) {
+		write_batch(n);
+		total += n;
+		n = 0;
+	}
+	rec_begin(TT_REC_SCAN, sizeof(tt_leak_result.rec));
+	put(&tt_leak_result.rec, sizeof(tt_leak_result.rec));
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tt_scan_blk *b = &s->b[i];
+
+		if (b->stack >= stack_high)
+			continue;
+		leaks[n++] = (struct tt_rec_leak){
+			.addr = b->addr, .from = b->from, .kind = b->kind, .flags = b->flags,
+		};
+		if (n == BLOCKS_PER_REC) {
+			rec_begin(TT_REC_LEAKS, 8 + n * sizeof(*leaks));
+			put(&n, 8);
+			put(leaks, n * sizeof(*leaks));
+			n = 0;
+		}
+	}
+	if (n > 0) {
+		rec_begin(TT_REC_LEAKS, 8 + n * sizeof(*leaks));
+		put(&n, 8);
+		put(leaks, n * sizeof(*leaks));
+	}
+	return total;
+}
+
 /* Blocks whose stack is newer than the stacks written are left out: they
  * were allocated after the dump began. */
 static uint64_t
@@ -373,6 +431,8 @@ write_blocks(uint32_t stack_high)
 	uint64_t total = 0, n = 0;
 	struct tt_block_copy b;
 
+	if (tt_leak_result.valid)
+		return write_scanned(stack_high);
 	for (uint32_t i = 1; i < high; i++) {
 		if (!tt_blocks_read(i, &b) || b.stack >= stack_high)
 			continue;
@@ -589,6 +649,7 @@ tt_dump_write(unsigned trigger)
 		}
 		err = 0;
 	}
+	memcpy(tt_dump_last_path, final, sizeof(final));
 	if (tt_opts.verbose)
 		tt_say("dump written: %s", final);
 out:

@@ -25,6 +25,9 @@ extern struct tt_proc tt_proc;
  */
 int tt_dump_write(unsigned trigger);
 
+/* The name of the last dump written. */
+extern char tt_dump_last_path[4096];
+
 /*
  * tt_dump_check_output() - whether TETHER_OUTPUT can take a dump (its
  * directory exists and is writable).  Return: 0 or -errno.

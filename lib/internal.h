@@ -34,12 +34,20 @@ extern _Atomic int tt_state;
 
 /*
  * A spinlock for the few places off the malloc path that need one (module
- * registry, thread registry).  Holders raise tt_tls.busy first, so a
- * signal handler's malloc never spins on a lock its own thread holds.
+ * registry, thread registry, tether's own mappings).  Holders raise
+ * tt_tls.busy first, so a signal handler's malloc never spins on a lock its
+ * own thread holds.  tt_lock_depth counts the locks this thread holds: a
+ * thread asked to stop for a scan while holding one parks only when it lets
+ * go (stop.h), so the scan never waits on a parked holder.
  */
+extern TT_TLS int tt_lock_depth;
+extern TT_TLS int tt_stop_pending;
+void tt_stop_park_pending(void);
+
 static inline void
 tt_spin_lock(atomic_flag *f)
 {
+	tt_lock_depth++;
 	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
 		;
 }
@@ -48,6 +56,8 @@ static inline void
 tt_spin_unlock(atomic_flag *f)
 {
 	atomic_flag_clear_explicit(f, memory_order_release);
+	if (--tt_lock_depth == 0 && tt_unlikely(tt_stop_pending))
+		tt_stop_park_pending();
 }
 
 /* Bring the library up; safe to call many times.  Return: true if on. */

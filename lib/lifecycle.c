@@ -17,6 +17,7 @@
 #include "dump.h"
 #include "internal.h"
 #include "io.h"
+#include "leak_check.h"
 #include "modules.h"
 #include "options.h"
 #include "threads.h"
@@ -85,6 +86,28 @@ tt_constructor(void)
 	tt_tls.busy--;
 }
 
+static void
+say_scan(void)
+{
+	struct tt_leak_count c[5];
+	const struct tt_rec_scan *r = &tt_leak_result.rec;
+
+	tt_leak_count(0, c);
+	tt_say("scan: definitely lost %llu bytes in %llu blocks, indirectly %llu in %llu, "
+	       "possibly %llu in %llu, reachable %llu in %llu; %u threads stopped, "
+	       "%u not, %llu root bytes, %llu us",
+	       (unsigned long long)c[TT_LEAK_DEFINITE].bytes,
+	       (unsigned long long)c[TT_LEAK_DEFINITE].blocks,
+	       (unsigned long long)c[TT_LEAK_INDIRECT].bytes,
+	       (unsigned long long)c[TT_LEAK_INDIRECT].blocks,
+	       (unsigned long long)c[TT_LEAK_POSSIBLE].bytes,
+	       (unsigned long long)c[TT_LEAK_POSSIBLE].blocks,
+	       (unsigned long long)c[TT_LEAK_REACHABLE].bytes,
+	       (unsigned long long)c[TT_LEAK_REACHABLE].blocks,
+	       r->threads_stopped, r->threads_unstopped,
+	       (unsigned long long)r->root_bytes, (unsigned long long)(r->duration_ns / 1000));
+}
+
 /*
  * tt_final_dump() - the dump at the end of the process, once; trigger 0
  * only notes the exit status.  A vfork child
@@ -102,7 +125,14 @@ tt_final_dump(unsigned trigger, int status)
 	if (trigger == 0 || atomic_load(&tt_state) != TT_STATE_ON || final_done)
 		return;
 	final_done = 1;
+	if (tt_opts.leak_check) {
+		if (tt_leak_scan(0, true) != 0)
+			tt_say("the reachability scan failed; the dump has no leak verdicts");
+		else if (tt_opts.verbose)
+			say_scan();
+	}
 	tt_dump_write(trigger);
+	tt_leak_drop();
 	atomic_store(&tt_state, TT_STATE_OFF);
 }
 

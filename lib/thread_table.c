@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "own_maps.h"
 #include "table.h"
 #include "tls.h"
 
@@ -92,6 +93,8 @@ tt_threads_started(struct tt_thread *t)
 		if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
 			t->stack_lo = (uintptr_t)lo;
 			t->stack_hi = (uintptr_t)lo + size;
+			if (!(atomic_load(&t->flags) & TT_THR_MAIN))
+				tt_stack_seen(t->stack_lo, t->stack_hi, (uint64_t)pthread_self());
 		}
 		pthread_attr_destroy(&attr);
 	}

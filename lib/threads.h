@@ -51,7 +51,16 @@ struct tt_thread {
 	uintptr_t contended;		/* the mutex they wait for, 0 = none */
 	uint32_t waiters;		/* how many began waiting */
 	uint64_t waiters_since;		/* sum of their start times */
+	/* Parking for a reachability scan (stop.h): while the thread waits in
+	 * a wrapper, park is TT_PARK_WAITING and park_sp/park_regs hold its
+	 * stack pointer and callee-saved registers; a scan claims it by moving
+	 * park to TT_PARK_CLAIMED. */
+	_Atomic uint32_t park;
+	uint64_t park_sp;
+	uint64_t park_regs[6];
 };
+
+enum { TT_PARK_NONE = 0, TT_PARK_WAITING, TT_PARK_CLAIMED };
 
 /*
  * tt_threads_init() - reserve max slots and register the calling (main)

@@ -21,6 +21,7 @@
 #include "internal.h"
 #include "options.h"
 #include "record.h"
+#include "stop.h"
 #include "table.h"
 #include "unwind.h"
 #include "threads.h"
@@ -46,9 +47,55 @@ blocks_surely(enum tt_wait_call call)
 
 static uint32_t wait_stack(enum tt_wait_call call);
 
+/*
+ * The caller's stack pointer and callee-saved registers as they were when
+ * it called tt_wait_begin(): whatever pointers the program keeps in
+ * registers across the blocking call are there or in a frame above that
+ * stack pointer, so a scan can read them while the thread waits (stop.h).
+ * An assembly entry saves them before any compiled code can touch them.
+ */
+struct park_note {
+	uint64_t regs[6];	/* rbx, rbp, r12, r13, r14, r15 */
+	uint64_t sp;
+};
+TT_TLS struct park_note tt_park_note __attribute__((visibility("hidden")));
+
+void tt_wait_begin_c(enum tt_wait_call call, uintptr_t object, int fd)
+	__attribute__((visibility("hidden")));
+
+#if defined(__x86_64__)
+__asm__(".text\n"
+	".globl tt_wait_begin\n"
+	".hidden tt_wait_begin\n"
+	".type tt_wait_begin, @function\n"
+	"tt_wait_begin:\n"
+	"	.cfi_startproc\n"
+	"	movq tt_park_note@gottpoff(%rip), %rax\n"
+	"	movq %rbx, %fs:0(%rax)\n"
+	"	movq %rbp, %fs:8(%rax)\n"
+	"	movq %r12, %fs:16(%rax)\n"
+	"	movq %r13, %fs:24(%rax)\n"
+	"	movq %r14, %fs:32(%rax)\n"
+	"	movq %r15, %fs:40(%rax)\n"
+	"	leaq 8(%rsp), %r11\n"
+	"	movq %r11, %fs:48(%rax)\n"
+	"	jmp tt_wait_begin_c\n"
+	"	.cfi_endproc\n"
+	".size tt_wait_begin, .-tt_wait_begin\n");
+#define TT_HAVE_PARK_NOTE 1
+#else
 void
 tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd)
 {
+	tt_wait_begin_c(call, object, fd);
+}
+#define TT_HAVE_PARK_NOTE 0
+#endif
+
+void
+tt_wait_begin_c(enum tt_wait_call call, uintptr_t object, int fd)
+{
+	struct tt_thread *t = tt_tls.self;
 	struct tt_wait_state *w;
 
 	if (tt_tls.busy)
@@ -69,6 +116,12 @@ tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd)
 	w->since_ns = tt_now_ns();
 	/* pairs with the acquire in tt_threads_read's copy */
 	atomic_store_explicit(&w->call, call, memory_order_release);
+	if (TT_HAVE_PARK_NOTE && t != NULL) {
+		for (unsigned i = 0; i < 6; i++)
+			t->park_regs[i] = tt_park_note.regs[i];
+		t->park_sp = tt_park_note.sp;
+		atomic_store_explicit(&t->park, TT_PARK_WAITING, memory_order_release);
+	}
 }
 
 extern struct tt_opts tt_opts;
@@ -188,6 +241,10 @@ tt_wait_end(void)
 
 	if (tt_tls.busy)
 		return;
+	if (tt_tls.self != NULL &&
+	    atomic_exchange_explicit(&tt_tls.self->park, TT_PARK_NONE,
+				     memory_order_acq_rel) == TT_PARK_CLAIMED)
+		tt_stop_wait_claimed();
 	w = mine();
 	call = (enum tt_wait_call)atomic_load_explicit(&w->call, memory_order_relaxed);
 	atomic_store_explicit(&w->call, TT_WAIT_NONE, memory_order_release);

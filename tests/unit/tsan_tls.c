@@ -6,3 +6,8 @@
 #include "lib/tls.h"
 
 TT_TLS struct tt_tls tt_tls;
+
+/* The spinlock's bookkeeping (internal.h); nothing stops threads here. */
+TT_TLS int tt_lock_depth;
+TT_TLS int tt_stop_pending;
+void tt_stop_park_pending(void) { tt_stop_pending = 0; }

@@ -1,0 +1,112 @@
+/*
+ * tether.h - per-test leak checks with tether, for test suites.
+ *
+ * Header only: nothing to link.  When the program runs under tether
+ * (tether check, tether run, or LD_PRELOAD=libtether.so) the calls reach
+ * the library; otherwise they do nothing and report no leaks.
+ *
+ *	tether_mark_t m = tether_mark();
+ *	run_one_test();
+ *	assert(tether_check(m) == 0);	// no memory or threads leaked since m
+ *
+ * tether_check() stops the other threads for a reachability scan (as at
+ * exit), prints a report of what leaked since the mark on stderr, writes
+ * a dump, and returns how many blocks were lost (definitely or indirectly)
+ * plus how many threads started since the mark are still unjoined.
+ *
+ * tether_check_repeat() runs a test body once to warm up, takes a mark,
+ * runs it n more times, and fails (returns nonzero) only when the memory
+ * still live from those runs keeps growing in the second half of them:
+ * one-time initialisation (a lazily built table, a first-use cache) is not
+ * a leak, a per-call leak or an unbounded cache is.  See tether-check(1).
+ */
+#ifndef TETHER_H
+#define TETHER_H
+
+#include <dlfcn.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef unsigned long long tether_mark_t;
+
+/* What libtether.so exports for this header (libtether(7)). */
+typedef tether_mark_t (*tether_mark_fn_)(void);
+typedef long (*tether_check_fn_)(tether_mark_t mark, unsigned flags,
+				 unsigned long long *live_bytes);
+
+static inline void *
+tether_sym_(const char *name)
+{
+	return dlsym((void *)0 /* RTLD_DEFAULT */, name);
+}
+
+/* tether_loaded() - whether the program runs under tether. */
+static inline int
+tether_loaded(void)
+{
+	return tether_sym_("tether_lib_mark") != (void *)0;
+}
+
+/* tether_mark() - a point to check from; 0 when tether is not loaded. */
+static inline tether_mark_t
+tether_mark(void)
+{
+	tether_mark_fn_ f = (tether_mark_fn_)tether_sym_("tether_lib_mark");
+
+	return f ? f() : 0;
+}
+
+/*
+ * tether_check() - scan now; report and count what leaked since mark:
+ * lost blocks allocated since it, and threads started since it that are
+ * neither joined nor detached.  Return: that count (0 = clean, or tether
+ * not loaded), -1 if the scan failed.
+ */
+static inline long
+tether_check(tether_mark_t mark)
+{
+	tether_check_fn_ f = (tether_check_fn_)tether_sym_("tether_lib_check");
+
+	return f ? f(mark, 0, (unsigned long long *)0) : 0;
+}
+
+/*
+ * tether_check_repeat() - run fn(arg) once, then n more times (n >= 2),
+ * and say whether the memory it leaves live grows with the repetitions:
+ * the bytes still allocated since the warm-up, measured after n/2 runs and
+ * after n, must not grow.  Return: 0 = no growth (or tether not loaded),
+ * else the bytes gained in the second half; the report is printed.
+ */
+static inline long
+tether_check_repeat(unsigned n, void (*fn)(void *), void *arg)
+{
+	tether_check_fn_ f = (tether_check_fn_)tether_sym_("tether_lib_check");
+	tether_mark_t m;
+	unsigned long long half = 0, end = 0;
+
+	fn(arg);
+	if (f == 0) {
+		for (unsigned i = 0; i < n; i++)
+			fn(arg);
+		return 0;
+	}
+	m = tether_mark();
+	for (unsigned i = 0; i < n; i++) {
+		fn(arg);
+		if (i + 1 == n / 2)
+			f(m, 1, &half);		/* 1: measure quietly */
+	}
+	f(m, 1, &end);
+	if (end <= half)
+		return 0;
+	f(m, 0, (unsigned long long *)0);	/* the report, for the reader */
+	return (long)(end - half);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TETHER_H */

@@ -1,0 +1,435 @@
+/*
+ * leak_check.c - a reachability scan of the whole process (leak_check.h).
+ *
+ * Root memory is read through process_vm_readv on the process itself, so a
+ * page that cannot be read (a file mapping past its file's end, a guard
+ * page) costs an error code, never a fault in the program; pages never
+ * touched (mincore) are skipped: they hold zeros.  Heap blocks are read
+ * directly: they are live, and tether's allocator keeps them mapped.
+ */
+#include "leak_check.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "io.h"
+#include "own_maps.h"
+#include "stop.h"
+#include "table.h"
+#include "threads.h"
+#include "tls.h"
+
+#define MAPS_BUF (16u << 20)	/* /proc/self/maps text, at most */
+#define MAX_MAPS 131072
+#define MAX_EXCL 65536
+#define RED_ZONE 128		/* x86-64 ABI: below the stack pointer, live */
+#define CHUNK (64u << 10)
+
+struct tt_leak_result tt_leak_result;
+
+struct map {
+	uint64_t lo, hi;
+	uint8_t r, w, x;
+	uint8_t kind;
+};
+
+enum { KIND_ANON, KIND_FILE, KIND_SKIP };
+
+/* Work memory, reserved once and kept (tether's own: never a root). */
+static char *maps_text;
+static struct map *maps;
+static struct tt_range *excl, *files, *code;
+static uint64_t chunk[CHUNK / 8];
+static struct tt_range self_data[8];	/* libtether's writable segments */
+static unsigned nself_data;
+
+static int
+self_segments(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	Dl_info *me = arg;
+
+	(void)size;
+	if ((void *)info->dlpi_addr != me->dli_fbase)
+		return 0;
+	for (unsigned i = 0; i < info->dlpi_phnum && nself_data < 8; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t lo, hi;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		lo = (info->dlpi_addr + ph->p_vaddr) & ~4095ull;
+		hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + 4095) & ~4095ull;
+		self_data[nself_data++] = (struct tt_range){ lo, hi };
+	}
+	return 1;
+}
+
+static int
+prepare(void)
+{
+	Dl_info me;
+
+	if (maps != NULL)
+		return 0;
+	maps_text = tt_map_reserve(MAPS_BUF);
+	maps = tt_map_reserve(MAX_MAPS * sizeof(*maps));
+	excl = tt_map_reserve(MAX_EXCL * sizeof(*excl));
+	files = tt_map_reserve(MAX_MAPS * sizeof(*files));
+	code = tt_map_reserve(MAX_MAPS * sizeof(*code));
+	if (maps_text == NULL || maps == NULL || excl == NULL || files == NULL || code == NULL)
+		return -ENOMEM;
+	if (dladdr((void *)prepare, &me) != 0)
+		dl_iterate_phdr(self_segments, &me);
+	return 0;
+}
+
+static uint64_t
+hex(const char **p)
+{
+	uint64_t v = 0;
+
+	for (;; (*p)++) {
+		char c = **p;
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/* /proc/self/maps, parsed with raw system calls. */
+static size_t
+read_maps(void)
+{
+	size_t len = 0, n = 0;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while (len < MAPS_BUF - 1) {
+		long r = syscall(SYS_read, fd, maps_text + len, MAPS_BUF - 1 - len);
+
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	syscall(SYS_close, fd);
+	maps_text[len] = '\0';
+	for (const char *p = maps_text; *p && n < MAX_MAPS;) {
+		struct map *m = &maps[n];
+		const char *eol = strchr(p, '\n'), *path;
+
+		if (eol == NULL)
+			eol = p + strlen(p);
+		m->lo = hex(&p);
+		if (*p == '-')
+			p++;
+		m->hi = hex(&p);
+		while (*p == ' ')
+			p++;
+		m->r = p[0] == 'r';
+		m->w = p[1] == 'w';
+		m->x = p[2] == 'x';
+		/* the path is the 6th field; skip perms, offset, dev, inode */
+		for (int f = 0; f < 4 && p < eol; f++) {
+			while (p < eol && *p != ' ')
+				p++;
+			while (p < eol && *p == ' ')
+				p++;
+		}
+		path = p;
+		if (path == eol || strncmp(path, "[anon:", 6) == 0 ||
+		    strncmp(path, "[heap]", 6) == 0 || strncmp(path, "[stack", 6) == 0)
+			m->kind = KIND_ANON;
+		else if (strncmp(path, "/dev/", 5) == 0 && strncmp(path, "/dev/zero", 9) != 0 &&
+			 strncmp(path, "/dev/shm/", 9) != 0)
+			m->kind = KIND_SKIP;	/* device memory: reading may act */
+		else if (*path == '[')
+			m->kind = KIND_SKIP;	/* vdso, vvar, vsyscall */
+		else
+			m->kind = KIND_FILE;
+		n++;
+		p = *eol ? eol + 1 : eol;
+	}
+	return n;
+}
+
+static const struct map *
+map_of(const struct map *m, size_t n, uint64_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a >= m[i].lo && a < m[i].hi)
+			return &m[i];
+	return NULL;
+}
+
+static size_t nexcl;
+
+static void
+exclude(uint64_t lo, uint64_t hi)
+{
+	if (lo < hi && nexcl < MAX_EXCL)
+		excl[nexcl++] = (struct tt_range){ lo, hi };
+}
+
+static void
+sort_ranges(struct tt_range *r, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {	/* few and mostly sorted */
+		struct tt_range x = r[i];
+		size_t k = i;
+
+		for (; k > 0 && r[k - 1].lo > x.lo; k--)
+			r[k] = r[k - 1];
+		r[k] = x;
+	}
+}
+
+/* Whether a thread still runs on stack range r. */
+static bool
+stack_live(const struct tt_range *r, const struct tt_world *w)
+{
+	if (w->self_sp >= r->lo && w->self_sp < r->hi)
+		return true;
+	for (uint32_t i = 0; i < w->n; i++) {
+		const struct tt_stopped *e = &w->t[i];
+		struct tt_thread *t;
+
+		if (e->state == TT_STOP_DONE && e->sp >= r->lo && e->sp < r->hi)
+			return true;
+		if (e->state == TT_STOP_FAILED && (t = tt_threads_by_tid(e->tid)) != NULL &&
+		    t->stack_lo == r->lo)
+			return true;
+	}
+	return false;
+}
+
+/* Scan [lo, hi) through a safe copy, skipping pages never touched. */
+static void
+scan_copy(struct tt_scan *s, uint64_t lo, uint64_t hi, uint32_t *flags)
+{
+	pid_t pid = (pid_t)syscall(SYS_getpid);
+	unsigned char vec[CHUNK / 4096];
+
+	lo &= ~7ull;
+	for (uint64_t a = lo; a < hi; a += CHUNK - (a % CHUNK)) {
+		uint64_t end = a + (CHUNK - a % CHUNK);
+		struct iovec local, remote;
+		bool any = false;
+		long got;
+
+		if (end > hi)
+			end = hi;
+		if (syscall(SYS_mincore, (void *)(uintptr_t)(a & ~4095ull),
+			    ((end - (a & ~4095ull)) + 4095) & ~4095ull, vec) == 0) {
+			for (uint64_t p = 0; p < ((end - (a & ~4095ull)) + 4095) / 4096; p++)
+				any |= vec[p] & 1;
+			if (!any)
+				continue;
+		}
+		local = (struct iovec){ chunk, end - a };
+		remote = (struct iovec){ (void *)(uintptr_t)a, end - a };
+		got = syscall(SYS_process_vm_readv, pid, &local, 1, &remote, 1, 0);
+		if (got < 0 && (errno == ENOSYS || errno == EPERM)) {
+			tt_scan_root(s, (const void *)(uintptr_t)a, end - a, a);
+			continue;
+		}
+		if (got < (long)(end - a))
+			*flags |= TT_SCAN_INCOMPLETE;
+		if (got > 0)
+			tt_scan_root(s, chunk, (size_t)got, a);
+	}
+}
+
+/* Scan mapping m less the excluded ranges (sorted). */
+static void
+scan_map(struct tt_scan *s, const struct map *m, uint32_t *flags)
+{
+	uint64_t at = m->lo;
+
+	for (size_t i = 0; i < nexcl && at < m->hi; i++) {
+		if (excl[i].hi <= at)
+			continue;
+		if (excl[i].lo >= m->hi)
+			break;
+		if (excl[i].lo > at)
+			scan_copy(s, at, excl[i].lo, flags);
+		if (excl[i].hi > at)
+			at = excl[i].hi;
+	}
+	if (at < m->hi)
+		scan_copy(s, at, m->hi, flags);
+}
+
+static void
+scan_world(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
+{
+	size_t nmaps = read_maps(), nfiles = 0, ncode = 0;
+	const struct tt_range *seen;
+	const uint64_t *seen_tp;
+	size_t nseen = tt_stacks_seen(&seen, &seen_tp);
+	const struct map *m;
+	size_t own;
+
+	/* Heuristic ranges: vtables live in file mappings and point to code. */
+	for (size_t i = 0; i < nmaps; i++) {
+		if (maps[i].r && maps[i].kind == KIND_FILE)
+			files[nfiles++] = (struct tt_range){ maps[i].lo, maps[i].hi };
+		if (maps[i].x && maps[i].kind == KIND_FILE)
+			code[ncode++] = (struct tt_range){ maps[i].lo, maps[i].hi };
+	}
+	s->files = files;
+	s->nfiles = nfiles;
+	s->code = code;
+	s->ncode = ncode;
+
+	/* Not roots: tether's memory, dead stack parts. */
+	nexcl = 0;
+	own = tt_own_ranges(excl, MAX_EXCL / 2);
+	if (own > MAX_EXCL / 2) {
+		*flags |= TT_SCAN_INCOMPLETE;
+		own = MAX_EXCL / 2;
+	}
+	nexcl = own;
+	for (unsigned i = 0; i < nself_data; i++)
+		exclude(self_data[i].lo, self_data[i].hi);
+	if ((m = map_of(maps, nmaps, w->self_sp)) != NULL)
+		exclude(m->lo, w->self_sp);
+	for (uint32_t i = 0; i < w->n; i++) {
+		const struct tt_stopped *e = &w->t[i];
+
+		if (e->state == TT_STOP_DONE && (m = map_of(maps, nmaps, e->sp)) != NULL &&
+		    e->sp - RED_ZONE > m->lo)
+			exclude(m->lo, e->sp - RED_ZONE);
+	}
+	/* A stack whose thread ended (joined, or cached by glibc for reuse)
+	 * holds stale pointers up to its thread descriptor; the descriptor
+	 * itself is live glibc data (the TLS vector, a joinable thread's
+	 * return value). */
+	for (size_t i = 0; i < nseen; i++) {
+		struct tt_range r = seen[i];
+
+		if (stack_live(&r, w))
+			continue;
+		exclude(r.lo, seen_tp[i] > r.lo && seen_tp[i] < r.hi ? seen_tp[i] : r.hi);
+	}
+	sort_ranges(excl, nexcl);
+
+	/* Registers, then memory. */
+	for (uint32_t i = 0; i < w->n; i++)
+		if (w->t[i].state == TT_STOP_DONE)
+			tt_scan_root(s, w->t[i].regs, w->t[i].nregs * 8u, 0);
+	for (size_t i = 0; i < nmaps; i++)
+		if (maps[i].r && maps[i].w && maps[i].kind != KIND_SKIP)
+			scan_map(s, &maps[i], flags);
+}
+
+/* The scan proper, below the caller's spilled registers. */
+__attribute__((noinline)) static int
+scan_below(uint64_t self_sp, uint64_t mark_ns, uint32_t flags)
+{
+	struct tt_leak_result *r = &tt_leak_result;
+	uint64_t start = tt_now_ns();
+	struct tt_world w;
+	uint32_t high;
+	int err;
+
+	tt_leak_drop();
+	high = tt_blocks_high();
+	err = tt_scan_init(&r->scan, high + 1);
+	if (err < 0)
+		return err;
+	tt_world_stop(&w);
+	w.self_sp = self_sp;
+	for (uint32_t i = 1; i < high; i++) {
+		struct tt_block_copy b;
+
+		if (tt_blocks_read(i, &b))
+			tt_scan_add(&r->scan, b.addr, b.size, b.stack, b.thread, b.time_ns);
+	}
+	tt_scan_sort(&r->scan);
+	scan_world(&r->scan, &w, &flags);
+	tt_scan_finish(&r->scan);
+	tt_world_resume(&w);
+	r->rec = (struct tt_rec_scan){
+		.duration_ns = tt_now_ns() - start,
+		.root_bytes = r->scan.root_bytes,
+		.mark_ns = mark_ns,
+		.threads_stopped = w.stopped,
+		.threads_unstopped = w.failed,
+		.flags = flags,
+	};
+	r->valid = true;
+	return 0;
+}
+
+void __libc_freeres(void);
+
+int
+tt_leak_scan(uint64_t mark_ns, bool freeres)
+{
+	uint32_t flags = 0;
+	uint64_t sp;
+	int err;
+
+	tt_tls.busy++;
+	err = prepare();
+	if (err == 0 && freeres) {
+		/* as memcheck does at exit: libc's and libstdc++'s own buffers */
+		void (*cxx_freeres)(void) =
+			(void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+
+		if (cxx_freeres != NULL)
+			cxx_freeres();
+		__libc_freeres();
+		flags |= TT_SCAN_FREERES;
+	}
+	if (err == 0) {
+		__builtin_unwind_init();	/* the program's registers, to this frame */
+#if defined(__x86_64__)
+		__asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+#else
+		sp = (uint64_t)(uintptr_t)__builtin_frame_address(0) - 256;
+#endif
+		err = scan_below(sp, mark_ns, flags);
+	}
+	tt_tls.busy--;
+	return err;
+}
+
+void
+tt_leak_drop(void)
+{
+	if (tt_leak_result.valid || tt_leak_result.scan.b != NULL)
+		tt_scan_free(&tt_leak_result.scan);
+	tt_leak_result.valid = false;
+}
+
+void
+tt_leak_count(uint64_t since_ns, struct tt_leak_count out[5])
+{
+	const struct tt_scan *s = &tt_leak_result.scan;
+
+	memset(out, 0, 5 * sizeof(out[0]));
+	if (!tt_leak_result.valid)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tt_scan_blk *b = &s->b[i];
+
+		if (b->time_ns < since_ns || b->kind > 4)
+			continue;
+		out[b->kind].blocks++;
+		out[b->kind].bytes += b->size;
+	}
+}
