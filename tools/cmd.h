@@ -12,6 +12,20 @@
 
 int tt_cmd_run(int argc, char **argv);
 int tt_cmd_report(int argc, char **argv);
+int tt_cmd_check(int argc, char **argv);
+
+/* What run and check share (cmd_run.c): check the TETHER_* environment,
+ * make TETHER_OUTPUT point at a writable place, find libtether.so, find
+ * the program like execvp, and tell a static program.  The first two
+ * return 0 or an exit status after saying what is wrong. */
+extern const char *tt_run_who;	/* "tether run" or "tether check" */
+int tt_run_check_environment(void);
+int tt_run_prepare_output(const char *out);
+char *tt_run_find_library(void);
+/* TETHER_TOOL: this tether, for the library's tether_check() reports. */
+void tt_run_set_tool(void);
+char *tt_run_resolve_program(const char *prog);
+int tt_run_is_static_elf(const char *file);
 
 struct tt_report_opts {
 	long top;		/* sites shown; 0 = all */
@@ -41,6 +55,22 @@ int tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 			   struct tt_buf *out);
 int tt_report_threads_pprof(struct tt_model *m, const struct tt_report_opts *o,
 			    const char *path);
+
+/* Shared with tether check (report_threads.c): whether t is a leaked thread
+ * (the final dump, neither main, detached nor adopted); whether an
+ * --ignore-thread glob matches it; its one-line description, no newline:
+ * thread N "name" [wait or state, duration] created by F (file:line) ... */
+bool tt_thread_leaked(const struct tt_dump *d, const struct tt_rec_thread *t);
+bool tt_thread_ignored(struct tt_proc_model *p, const struct tt_report_opts *o,
+		       const struct tt_dump_thread *t);
+void tt_text_thread_head(struct tt_buf *b, struct tt_proc_model *p,
+			 const struct tt_dump_thread *t);
+
+/* --type leaks (verdict.c): the verdicts of a dump taken with a scan. */
+int tt_report_leaks_text(struct tt_model *m, const struct tt_report_opts *o,
+			 struct tt_buf *out);
+int tt_report_leaks_json(struct tt_model *m, const struct tt_report_opts *o,
+			 struct tt_buf *out);
 
 /* --type block and --type mutex (report_block.c). */
 int tt_report_block_text(struct tt_model *m, const struct tt_report_opts *o,

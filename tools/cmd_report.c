@@ -23,7 +23,9 @@ static const char usage[] =
 	"                       threads: every thread, its state, wait and creator,\n"
 	"                       the threads leaked at exit, and the long waits;\n"
 	"                       block: where threads waited (count and delay);\n"
-	"                       mutex: the same, for contended mutexes and rwlocks\n"
+	"                       mutex: the same, for contended mutexes and rwlocks;\n"
+	"                       leaks: what a reachability scan found lost (dumps\n"
+	"                       of tether check, TETHER_LEAK_CHECK, tether_check())\n"
 	"  -f, --format FORMAT  text (default), json, or pprof (gzipped profile.proto\n"
 	"                       with alloc_objects, alloc_space, inuse_objects,\n"
 	"                       inuse_space; read it with `go tool pprof`)\n"
@@ -56,6 +58,7 @@ static const struct writer {
 	{ "threads", tt_report_threads_text, tt_report_threads_json, tt_report_threads_pprof },
 	{ "block", tt_report_block_text, tt_report_block_json, tt_report_block_pprof },
 	{ "mutex", tt_report_block_text, tt_report_block_json, tt_report_block_pprof },
+	{ "leaks", tt_report_leaks_text, tt_report_leaks_json, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -141,7 +144,9 @@ tt_cmd_report(int argc, char **argv)
 	for (w = writers; w->type && strcmp(w->type, type); w++)
 		;
 	if (w->type == NULL)
-		return bad_usage("unknown type (expected heap, threads, block or mutex)", type);
+		return bad_usage("unknown type (expected heap, threads, block, mutex or leaks)", type);
+	if (w->pprof == NULL && strcmp(format, "pprof") == 0)
+		return bad_usage("--type leaks is written as text or json", NULL);
 	ro.mutex_only = strcmp(type, "mutex") == 0;
 	if (optind == argc)
 		return bad_usage("no dump given (a .tdump file or a directory of them)", NULL);

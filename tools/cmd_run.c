@@ -58,6 +58,9 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The command the messages name. */
+const char *tt_run_who = "tether run";
+
 /* Variables the tool reads itself; the library ignores them. */
 static const char *const tool_vars[] = { "TETHER_LIB" };
 
@@ -69,8 +72,8 @@ bad_usage(const char *msg)
 }
 
 /* Check every TETHER_* variable already in the environment. */
-static int
-check_environment(void)
+int
+tt_run_check_environment(void)
 {
 	struct tt_opts opts;
 	char err[512];
@@ -85,7 +88,7 @@ check_environment(void)
 		if (id >= 0) {
 			if (tt_opt_parse((enum tt_opt_id)id, strchr(*e, '=') + 1, &opts,
 					 err, sizeof(err)) != 0) {
-				fprintf(stderr, "tether run: %s\n", err);
+				fprintf(stderr, "%s: %s\n", tt_run_who, err);
 				return TT_EXIT_USAGE;
 			}
 			continue;
@@ -99,7 +102,7 @@ check_environment(void)
 			continue;
 		const char *hint = tt_opt_suggest(*e);
 
-		fprintf(stderr, "tether run: unknown environment variable %.*s", (int)n, *e);
+		fprintf(stderr, "%s: unknown environment variable %.*s", tt_run_who, (int)n, *e);
 		if (hint)
 			fprintf(stderr, "; did you mean %s?", hint);
 		fprintf(stderr, "\n(tether run --help-env lists them all)\n");
@@ -139,8 +142,8 @@ help_env(void)
  * Turn -o into TETHER_OUTPUT, creating a missing directory, and make sure
  * the location is writable before the program starts.
  */
-static int
-prepare_output(const char *out)
+int
+tt_run_prepare_output(const char *out)
 {
 	struct stat st;
 	char dir[PATH_MAX];
@@ -152,8 +155,8 @@ prepare_output(const char *out)
 		out = ".";
 	if (strchr(out, '%') == NULL && (stat(out, &st) != 0 || S_ISDIR(st.st_mode))) {
 		if (stat(out, &st) != 0 && mkdir(out, 0777) != 0 && errno != EEXIST) {
-			fprintf(stderr, "tether run: cannot create output directory %s: %s\n",
-				out, strerror(errno));
+			fprintf(stderr, "%s: cannot create output directory %s: %s\n",
+				tt_run_who, out, strerror(errno));
 			return TT_EXIT_USAGE;
 		}
 		snprintf(dir, sizeof(dir), "%s", out);
@@ -165,8 +168,8 @@ prepare_output(const char *out)
 			strcpy(dir, "/");
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
-		fprintf(stderr, "tether run: output location %s is not writable: %s\n",
-			dir, strerror(errno));
+		fprintf(stderr, "%s: output location %s is not writable: %s\n",
+			tt_run_who, dir, strerror(errno));
 		return TT_EXIT_USAGE;
 	}
 	if (strchr(out, '%') == NULL && out[strlen(out) - 1] != '/') {
@@ -180,8 +183,20 @@ prepare_output(const char *out)
 	return 0;
 }
 
-static char *
-find_library(void)
+void
+tt_run_set_tool(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0 && getenv("TETHER_TOOL") == NULL) {
+		self[n] = '\0';
+		setenv("TETHER_TOOL", self, 1);
+	}
+}
+
+char *
+tt_run_find_library(void)
 {
 	char self[PATH_MAX], *slash, *cand[3];
 	const char *env = getenv("TETHER_LIB");
@@ -211,8 +226,8 @@ find_library(void)
 }
 
 /* The program's file, found like execvp would. */
-static char *
-resolve_program(const char *prog)
+char *
+tt_run_resolve_program(const char *prog)
 {
 	const char *path = getenv("PATH");
 
@@ -234,8 +249,8 @@ resolve_program(const char *prog)
 }
 
 /* Return: 1 if file is an ELF program with no interpreter (static). */
-static int
-is_static_elf(const char *file)
+int
+tt_run_is_static_elf(const char *file)
 {
 	Elf64_Ehdr eh;
 	int fd = open(file, O_RDONLY | O_CLOEXEC), rc = 0;
@@ -306,22 +321,22 @@ tt_cmd_run(int argc, char **argv)
 	}
 	if (optind == argc)
 		return bad_usage("no program given");
-	if ((rc = check_environment()) != 0 || (rc = prepare_output(output)) != 0)
+	if ((rc = tt_run_check_environment()) != 0 || (rc = tt_run_prepare_output(output)) != 0)
 		return rc;
-	lib = find_library();
+	lib = tt_run_find_library();
 	if (lib == NULL) {
 		fprintf(stderr, "tether run: cannot find libtether.so (looked next to "
 			"tether, in ../lib/tether and in %s; TETHER_LIB overrides)\n",
 			TT_PKGLIBDIR);
 		return TT_EXIT_USAGE;
 	}
-	prog = resolve_program(argv[optind]);
+	prog = tt_run_resolve_program(argv[optind]);
 	if (prog == NULL) {
 		fprintf(stderr, "tether run: %s: command not found\n", argv[optind]);
 		free(lib);
 		return 127;
 	}
-	if (is_static_elf(prog)) {
+	if (tt_run_is_static_elf(prog)) {
 		fprintf(stderr, "tether run: %s is statically linked: preloading cannot "
 			"track it, so nothing would be recorded\n", prog);
 		free(prog);
@@ -332,6 +347,7 @@ tt_cmd_run(int argc, char **argv)
 	preload = old && *old ? tt_xasprintf("%s:%s", lib, old) : tt_xstrdup(lib);
 	setenv("LD_PRELOAD", preload, 1);
 	unsetenv("TETHER_LIB");
+	tt_run_set_tool();
 	free(preload);
 	free(lib);
 	execv(prog, argv + optind);

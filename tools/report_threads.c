@@ -40,8 +40,8 @@ tt_glob_check(const char *p)
 
 /* Whether a --ignore-thread glob matches the thread's name, its start
  * routine or a function it was created from. */
-static bool
-ignored(struct tt_proc_model *p, const struct tt_report_opts *o,
+bool
+tt_thread_ignored(struct tt_proc_model *p, const struct tt_report_opts *o,
 	const struct tt_dump_thread *t)
 {
 	const struct tt_dump_stack *cs = tt_dump_stack(p->dump, t->rec.create_stack);
@@ -70,8 +70,8 @@ ignored(struct tt_proc_model *p, const struct tt_report_opts *o,
 
 /* A thread the program should have joined: the dump is the final one, and
  * the thread is neither the main one nor detached. */
-static bool
-leaked(const struct tt_dump *d, const struct tt_rec_thread *t)
+bool
+tt_thread_leaked(const struct tt_dump *d, const struct tt_rec_thread *t)
 {
 	bool final = d->proc.trigger == TT_TRIGGER_EXIT ||
 		     d->proc.trigger == TT_TRIGGER_UNDERSCORE_EXIT;
@@ -211,8 +211,8 @@ frame_str(struct tt_proc_model *p, uint64_t pc)
 	return tt_xstrdup(f->function ? f->function : "?");
 }
 
-static void
-text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thread *t)
+void
+tt_text_thread_head(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thread *t)
 {
 	const struct tt_dump *d = p->dump;
 	const struct tt_rec_thread *r = &t->rec;
@@ -242,10 +242,20 @@ text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thre
 	}
 	if (r->flags & TT_THREAD_F_DETACHED)
 		tt_buf_printf(b, " (detached)");
-	if (leaked(d, r))
+	if (tt_thread_leaked(d, r))
 		tt_buf_printf(b, " LEAKED: never joined");
 	if (in_deadlock(d, t))
 		tt_buf_printf(b, " DEADLOCKED");
+}
+
+static void
+text_thread(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_thread *t)
+{
+	const struct tt_dump *d = p->dump;
+	const struct tt_rec_thread *r = &t->rec;
+	const struct tt_dump_stack *cs = tt_dump_stack(d, r->create_stack);
+
+	tt_text_thread_head(b, p, t);
 	tt_buf_add(b, "\n", 1);
 	if (r->wait_stack != 0) {
 		tt_buf_printf(b, "    #0 %s\n", tt_dump_wait_name(r->wait_call));
@@ -305,13 +315,13 @@ tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
 		size_t blocked = 0, ended = 0, nleaked = 0, nignored = 0, shown;
 
 		for (size_t k = 0; k < d->nthreads; k++) {
-			if (ignored(p, o, &d->threads[k])) {
+			if (tt_thread_ignored(p, o, &d->threads[k])) {
 				nignored++;
 				continue;
 			}
 			blocked += d->threads[k].rec.wait_call != 0;
 			ended += d->threads[k].rec.state == TT_THREAD_EXITED;
-			nleaked += leaked(d, &d->threads[k].rec);
+			nleaked += tt_thread_leaked(d, &d->threads[k].rec);
 		}
 		shown = d->nthreads - nignored;
 		if (i > 0)
@@ -325,7 +335,7 @@ tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,
 			tt_buf_printf(out, "; %zu ignored (--ignore-thread)", nignored);
 		tt_buf_add(out, "\n", 1);
 		for (size_t k = 0; k < d->nthreads; k++) {
-			if (ignored(p, o, &d->threads[k]))
+			if (tt_thread_ignored(p, o, &d->threads[k]))
 				continue;
 			tt_buf_add(out, "\n", 1);
 			text_thread(out, p, &d->threads[k]);
@@ -353,7 +363,7 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 		for (size_t k = 0, listed = 0; k < d->nthreads; k++) {
 			const struct tt_dump_thread *t = &d->threads[k];
 
-			if (ignored(p, o, t))
+			if (tt_thread_ignored(p, o, t))
 				continue;
 			const struct tt_rec_thread *r = &t->rec;
 			const struct tt_dump_stack *cs = tt_dump_stack(d, r->create_stack);
@@ -366,7 +376,7 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 				      "\"leaked\": %s, \"deadlocked\": %s, \"creator\": %u, \"wait\": ",
 				      state_name(r), r->flags & TT_THREAD_F_MAIN ? "true" : "false",
 				      r->flags & TT_THREAD_F_DETACHED ? "true" : "false",
-				      leaked(d, r) ? "true" : "false",
+				      tt_thread_leaked(d, r) ? "true" : "false",
 				      in_deadlock(d, t) ? "true" : "false", r->creator);
 			if (r->wait_call != 0) {
 				tt_buf_printf(out, "{\"call\": \"%s\", \"fd\": %d, \"object\": \"0x%llx\", "
@@ -447,7 +457,7 @@ tt_report_threads_pprof(struct tt_model *m, const struct tt_report_opts *o,
 			const struct tt_dump_stack *cs = tt_dump_stack(d, r->create_stack);
 			uint64_t locs[TT_SYM_MAX_INLINE * 4];
 
-			if (ignored(p, o, t))
+			if (tt_thread_ignored(p, o, t))
 				continue;
 			size_t nl = 0;
 			int64_t one = 1;

@@ -905,3 +905,31 @@ tt_sym_lookup(struct tt_sym *s, uint64_t pc)
 	u64map_put(&s->cache, pc, r);
 	return r;
 }
+
+const char *
+tt_sym_data(struct tt_sym *s, uint64_t addr, int *module, uint64_t *off)
+{
+	struct sym_module *m;
+	GElf_Off symoff = 0;
+	GElf_Sym sym;
+	const char *name;
+	int i = module_find(s, addr);
+
+	*module = i;
+	*off = 0;
+	if (i < 0)
+		return NULL;
+	m = &s->mods[i];
+	if (m->state == MOD_UNOPENED)
+		module_open(s, m);
+	if (m->state != MOD_OPEN)
+		return NULL;
+	/* A few lookups per report: the whole-table scan is affordable. */
+	name = dwfl_module_addrinfo(m->dwfl_mod, addr,
+				    &symoff, &sym, NULL, NULL, NULL);
+	if (name == NULL || (GELF_ST_TYPE(sym.st_info) != STT_OBJECT &&
+			     GELF_ST_TYPE(sym.st_info) != STT_TLS))
+		return NULL;
+	*off = symoff;
+	return name;
+}

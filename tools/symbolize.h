@@ -55,6 +55,13 @@ struct tt_sym_result {
  */
 const struct tt_sym_result *tt_sym_lookup(struct tt_sym *s, uint64_t pc);
 
+/*
+ * tt_sym_data() - the data symbol (a global, a static) holding runtime
+ * address addr, or NULL; *module gets the module index (-1 if none) and
+ * *off the offset of addr in the symbol.
+ */
+const char *tt_sym_data(struct tt_sym *s, uint64_t addr, int *module, uint64_t *off);
+
 /* tt_sym_module_path() - the path a module was registered with. */
 const char *tt_sym_module_path(struct tt_sym *s, int module);
 

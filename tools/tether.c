@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", tt_cmd_run, "run a program with allocation tracking" },
+	{ "check", tt_cmd_check, "run a program and fail if it leaks memory or threads" },
 	{ "report", tt_cmd_report, "report a dump as text, JSON or pprof" },
 };
 
@@ -32,7 +33,8 @@ usage(FILE *f)
 		"libtether(7) describe everything.\n\n"
 		"example:\n"
 		"  tether run -o out -- ./myprog arg1   # runs as usual, dumps to out/\n"
-		"  tether report out/                   # what was still allocated at exit\n");
+		"  tether report out/                   # what was still allocated at exit\n"
+		"  tether check -- ./test_parser        # exit 23 if it leaks\n");
 }
 
 int

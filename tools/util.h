@@ -31,6 +31,8 @@ struct tt_buf {
 };
 
 void tt_buf_add(struct tt_buf *b, const char *s, size_t n);
+/* TT_BUF_LIT() - append a string literal. */
+#define TT_BUF_LIT(b, lit) tt_buf_add((b), "" lit, sizeof(lit) - 1)
 void tt_buf_printf(struct tt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* tt_buf_json_str() - append s as a quoted, escaped JSON string. */

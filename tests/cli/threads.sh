@@ -148,6 +148,6 @@ check_grep "an empty pattern is refused" "--ignore-thread '': the pattern is emp
 
 "$TETHER" report --type bogus "$T/d" 2> "$T/err"
 check_eq "unknown --type: exit 2" 2 $?
-check_grep "lists the valid types" "unknown type \(expected heap, threads, block or mutex\): bogus" "$T/err"
+check_grep "lists the valid types" "unknown type \(expected heap, threads, block, mutex or leaks\): bogus" "$T/err"
 
 done_testing
