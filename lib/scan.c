@@ -277,9 +277,12 @@ reach(struct tt_scan *s, uint64_t v, uint64_t at, bool definite)
 		return;
 	}
 	start = v == b->addr;
-	if (!start && heuristic(s, b, v)) {
-		start = true;
-		b->flags |= TT_LEAK_F_HEURISTIC;
+	if (!start) {	/* as memcheck: each interior pointer decides anew */
+		start = heuristic(s, b, v);
+		if (start)
+			b->flags |= TT_LEAK_F_HEURISTIC;
+		else
+			b->flags &= (uint8_t)~TT_LEAK_F_HEURISTIC;
 	}
 	if (start && definite) {
 		b->kind = TT_LEAK_REACHABLE;
