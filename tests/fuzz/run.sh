@@ -18,11 +18,12 @@ cc=${CLANG:-clang}
 fuzzdir=$srcdir/tests/fuzz
 
 # Each harness and the parser sources it is linked with.
-harnesses="dump options"
+harnesses="dump options suppress"
 sources() {
 	case $1 in
 	dump) echo "format/tdump_read.c" ;;
 	options) echo "lib/options.c lib/io.c" ;;
+	suppress) echo "tools/suppress.c" ;;
 	esac
 }
 
