@@ -617,6 +617,7 @@ tt_dump_write(unsigned trigger)
 	write_process(trigger, mc.exe);
 	tt_modules_each(now_mods, write_module, &mc);
 	end.modules = mc.n;
+	tt_waits_unwind_blocked();	/* before the stacks are written */
 	stack_high = tt_stacks_high();
 	end.stacks = write_stacks(stack_high);
 	write_threads(stack_high);

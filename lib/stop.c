@@ -119,11 +119,43 @@ tt_stop_park_pending(void)
 	park(e);
 }
 
-void
-tt_stop_wait_claimed(void)
+bool
+tt_park_claim(struct tt_thread *t)
 {
-	while (atomic_load_explicit(&stopping, memory_order_acquire))
-		futex(&stopping, FUTEX_WAIT, 1, NULL);
+	uint32_t waiting = TT_PARK_WAITING;
+
+	return atomic_compare_exchange_strong_explicit(&t->park, &waiting, TT_PARK_CLAIMED,
+						       memory_order_acq_rel,
+						       memory_order_relaxed);
+}
+
+void
+tt_park_release(struct tt_thread *t)
+{
+	uint32_t claimed = TT_PARK_CLAIMED;
+
+	if (atomic_compare_exchange_strong_explicit(&t->park, &claimed, TT_PARK_WAITING,
+						    memory_order_acq_rel, memory_order_relaxed))
+		futex(&t->park, FUTEX_WAKE, INT32_MAX, NULL);
+}
+
+void
+tt_park_leave(struct tt_thread *t)
+{
+	for (;;) {
+		uint32_t st = atomic_load_explicit(&t->park, memory_order_acquire);
+
+		if (st == TT_PARK_NONE)
+			return;
+		if (st == TT_PARK_CLAIMED) {
+			futex(&t->park, FUTEX_WAIT, TT_PARK_CLAIMED, NULL);
+			continue;
+		}
+		if (atomic_compare_exchange_weak_explicit(&t->park, &st, TT_PARK_NONE,
+							  memory_order_acq_rel,
+							  memory_order_relaxed))
+			return;
+	}
 }
 
 int
@@ -217,21 +249,21 @@ claim_waiting(int32_t self)
 
 	for (uint32_t i = 0; i < high; i++) {
 		struct tt_thread *t = tt_threads_slot(i);
-		uint32_t waiting = TT_PARK_WAITING;
 		int32_t tid = atomic_load_explicit(&t->tid, memory_order_relaxed);
 		struct tt_stopped *e;
 
 		if (tid == self || tid <= 0 ||
 		    atomic_load_explicit(&t->state, memory_order_acquire) != TT_THR_RUNNING)
 			continue;
-		if (!atomic_compare_exchange_strong(&t->park, &waiting, TT_PARK_CLAIMED))
+		if (!tt_park_claim(t))
 			continue;
 		e = add(tid, TT_STOP_DONE);
 		if (e == NULL) {
-			atomic_store(&t->park, TT_PARK_WAITING);
+			tt_park_release(t);
 			return;
 		}
 		e->in_wait = 1;
+		e->claimed = t;
 		e->sp = t->park_sp;
 		e->nregs = 6;
 		for (unsigned k = 0; k < 6; k++)
@@ -358,12 +390,8 @@ tt_world_resume(struct tt_world *w)
 {
 	atomic_store_explicit(&stopping, 0, memory_order_release);
 	futex(&stopping, FUTEX_WAKE, INT32_MAX, NULL);
-	/* Claimed waits still blocked can be claimed again next time. */
-	for (uint32_t i = 0; i < tt_threads_high(); i++) {
-		struct tt_thread *t = tt_threads_slot(i);
-		uint32_t claimed = TT_PARK_CLAIMED;
-
-		atomic_compare_exchange_strong(&t->park, &claimed, TT_PARK_WAITING);
-	}
-	(void)w;
+	/* Claimed waits go on, and can be claimed again next time. */
+	for (uint32_t i = 0; i < w->n; i++)
+		if (w->t[i].claimed != NULL)
+			tt_park_release(w->t[i].claimed);
 }

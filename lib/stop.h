@@ -24,6 +24,7 @@
 #define TT_STOP_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define TT_STOP_NREGS 23	/* x86-64 general registers in a ucontext */
@@ -35,11 +36,14 @@ enum tt_stop_state {
 	TT_STOP_GONE,		/* ended before it could be asked */
 };
 
+struct tt_thread;
+
 struct tt_stopped {
 	int32_t tid;
 	_Atomic int32_t state;	/* enum tt_stop_state */
 	uint32_t nregs;		/* valid entries of regs */
-	uint32_t in_wait;	/* claimed in a blocking wrapper */
+	uint32_t in_wait;	/* claimed in a blocking wrapper: */
+	struct tt_thread *claimed;	/*   its registry slot */
 	uint64_t sp;		/* stack pointer when it stopped */
 	uint64_t regs[TT_STOP_NREGS];
 };
@@ -65,9 +69,16 @@ void tt_world_resume(struct tt_world *w);
  * spinlock; park now that it let go (internal.h). */
 void tt_stop_park_pending(void);
 
-/* tt_stop_wait_claimed() - tt_wait_end() found its wait claimed by a
- * scan: wait until the world goes on. */
-void tt_stop_wait_claimed(void);
+/*
+ * tt_park_claim() - hold thread t where it waits in a wrapper, so that its
+ * stack above park_sp stays as it is; false when it is not waiting there
+ * (or another claim holds it).  tt_park_release() lets it go on.
+ * tt_park_leave() - the thread itself, leaving its wrapper (tt_wait_end):
+ * waits while a claim holds it.  Context: any thread; no allocation.
+ */
+bool tt_park_claim(struct tt_thread *t);
+void tt_park_release(struct tt_thread *t);
+void tt_park_leave(struct tt_thread *t);
 
 /* tt_stop_signal() - the signal in use, 0 before any stop. */
 int tt_stop_signal(void);

@@ -51,11 +51,14 @@ struct tt_thread {
 	uintptr_t contended;		/* the mutex they wait for, 0 = none */
 	uint32_t waiters;		/* how many began waiting */
 	uint64_t waiters_since;		/* sum of their start times */
-	/* Parking for a reachability scan (stop.h): while the thread waits in
-	 * a wrapper, park is TT_PARK_WAITING and park_sp/park_regs hold its
-	 * stack pointer and callee-saved registers; a scan claims it by moving
-	 * park to TT_PARK_CLAIMED. */
+	/* Parking (stop.h): while the thread waits in a wrapper, park is
+	 * TT_PARK_WAITING and park_ip/park_sp/park_regs hold the wrapper's
+	 * return address, stack pointer and callee-saved registers at its call
+	 * of tt_wait_begin(); a scan or a dump claims it by moving park to
+	 * TT_PARK_CLAIMED, and the thread does not leave the wrapper until it
+	 * is released. */
 	_Atomic uint32_t park;
+	uint64_t park_ip;
 	uint64_t park_sp;
 	uint64_t park_regs[6];
 };

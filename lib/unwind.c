@@ -11,6 +11,8 @@
 
 #include <link.h>
 #include <libunwind.h>
+#include <string.h>
+#include <ucontext.h>
 
 #include "modules.h"
 #include "tls.h"
@@ -65,6 +67,46 @@ tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated)
 		}
 		out[kept++] = (uintptr_t)buf[i];
 	}
+	return kept;
+}
+
+unsigned
+tt_unwind_capture_from(uint64_t ip, uint64_t sp, const uint64_t regs[6], uintptr_t *out,
+		       unsigned max, bool *truncated)
+{
+	unsigned kept = 0;
+#if defined(__x86_64__)
+	unw_context_t uc;
+	unw_cursor_t c;
+	static const int saved[6] = { REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15 };
+
+	*truncated = false;
+	memset(&uc, 0, sizeof(uc));
+	uc.uc_mcontext.gregs[REG_RIP] = (greg_t)ip;
+	uc.uc_mcontext.gregs[REG_RSP] = (greg_t)sp;
+	for (unsigned i = 0; i < 6; i++)
+		uc.uc_mcontext.gregs[saved[i]] = (greg_t)regs[i];
+	if (unw_init_local(&c, &uc) < 0)
+		return 0;
+	for (unsigned depth = 0; depth < max + TT_SKIP_SLACK; depth++) {
+		unw_word_t pc;
+
+		if (unw_get_reg(&c, UNW_REG_IP, &pc) < 0 || pc == 0)
+			break;
+		if (!tt_self_contains((uintptr_t)pc)) {
+			if (kept == max) {
+				*truncated = true;
+				break;
+			}
+			out[kept++] = (uintptr_t)pc;
+		}
+		if (unw_step(&c) <= 0)
+			break;
+	}
+#else
+	(void)ip; (void)sp; (void)regs; (void)out; (void)max;
+	*truncated = false;
+#endif
 	return kept;
 }
 

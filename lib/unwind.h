@@ -20,6 +20,17 @@ void tt_unwind_init(void);
 unsigned tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated);
 
 /*
+ * tt_unwind_capture_from() - like tt_unwind_capture(), but the stack of
+ * another thread of the process, held where it waits (stop.h): unwound
+ * from a call site's return address ip, stack pointer sp and callee-saved
+ * registers regs (rbx, rbp, r12-r15), as tt_wait_begin() saved them.
+ * Context: the other thread must stay put until this returns; reentrancy
+ * guard held (libunwind may allocate).  Return: frames stored in out.
+ */
+unsigned tt_unwind_capture_from(uint64_t ip, uint64_t sp, const uint64_t regs[6],
+				uintptr_t *out, unsigned max, bool *truncated);
+
+/*
  * tt_unwind_is_internal_thread() - whether the calling thread runs code of
  * libtether.so below its outermost frames (its start routine is tether's),
  * beyond the tether frames at the top of the stack.

@@ -17,8 +17,12 @@
 #include "wait.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "internal.h"
+#include "io.h"
 #include "options.h"
 #include "record.h"
 #include "stop.h"
@@ -57,6 +61,7 @@ static uint32_t wait_stack(enum tt_wait_call call);
 struct park_note {
 	uint64_t regs[6];	/* rbx, rbp, r12, r13, r14, r15 */
 	uint64_t sp;
+	uint64_t ip;		/* the return address into the wrapper */
 };
 TT_TLS struct park_note tt_park_note __attribute__((visibility("hidden")));
 
@@ -79,6 +84,8 @@ __asm__(".text\n"
 	"	movq %r15, %fs:40(%rax)\n"
 	"	leaq 8(%rsp), %r11\n"
 	"	movq %r11, %fs:48(%rax)\n"
+	"	movq (%rsp), %r11\n"
+	"	movq %r11, %fs:56(%rax)\n"
 	"	jmp tt_wait_begin_c\n"
 	"	.cfi_endproc\n"
 	".size tt_wait_begin, .-tt_wait_begin\n");
@@ -116,10 +123,14 @@ tt_wait_begin_c(enum tt_wait_call call, uintptr_t object, int fd)
 	w->since_ns = tt_now_ns();
 	/* pairs with the acquire in tt_threads_read's copy */
 	atomic_store_explicit(&w->call, call, memory_order_release);
-	if (TT_HAVE_PARK_NOTE && t != NULL) {
+	/* A wait nested in another (a signal handler's) keeps the outer note:
+	 * the outer wait may be claimed right now. */
+	if (TT_HAVE_PARK_NOTE && t != NULL &&
+	    atomic_load_explicit(&t->park, memory_order_relaxed) == TT_PARK_NONE) {
 		for (unsigned i = 0; i < 6; i++)
 			t->park_regs[i] = tt_park_note.regs[i];
 		t->park_sp = tt_park_note.sp;
+		t->park_ip = tt_park_note.ip;
 		atomic_store_explicit(&t->park, TT_PARK_WAITING, memory_order_release);
 	}
 }
@@ -241,10 +252,8 @@ tt_wait_end(void)
 
 	if (tt_tls.busy)
 		return;
-	if (tt_tls.self != NULL &&
-	    atomic_exchange_explicit(&tt_tls.self->park, TT_PARK_NONE,
-				     memory_order_acq_rel) == TT_PARK_CLAIMED)
-		tt_stop_wait_claimed();
+	if (tt_tls.self != NULL)
+		tt_park_leave(tt_tls.self);
 	w = mine();
 	call = (enum tt_wait_call)atomic_load_explicit(&w->call, memory_order_relaxed);
 	atomic_store_explicit(&w->call, TT_WAIT_NONE, memory_order_release);
@@ -256,6 +265,83 @@ tt_wait_end(void)
 	wait_done(w, call);
 	tt_tls.busy--;
 	errno = saved;
+}
+
+/*
+ * Whether thread tid is inside a system call with its stack pointer below
+ * sp on the same stack (/proc/self/task/TID/syscall: "NR ARGS... SP PC"),
+ * as it is while it blocks in the wrapper that left a note at sp.  A note
+ * left behind by a longjmp out of a signal handler fails this test.
+ */
+static bool
+in_call_below(int32_t tid, uint64_t sp)
+{
+	char path[64], buf[512];
+	const char *p = buf;
+	uint64_t field[9];
+	long fd, n;
+	unsigned k = 0;
+
+	tt_fmt(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+		return false;	/* "running", or unreadable */
+	buf[n] = '\0';
+	while (k < 9 && *p) {
+		uint64_t v = 0;
+
+		if (p[0] == '0' && p[1] == 'x')
+			p += 2;
+		for (;; p++) {
+			if (*p >= '0' && *p <= '9')
+				v = v << 4 | (uint64_t)(*p - '0');
+			else if (*p >= 'a' && *p <= 'f')
+				v = v << 4 | (uint64_t)(*p - 'a' + 10);
+			else
+				break;
+		}
+		field[k++] = v;
+		while (*p == ' ')
+			p++;
+		if (*p == '\n')
+			break;
+	}
+	/* The first field is decimal; only the stack pointer (field 8) counts. */
+	return k == 9 && field[7] < sp && sp - field[7] < (64u << 20);
+}
+
+void
+tt_waits_unwind_blocked(void)
+{
+	uintptr_t frames[TT_MAX_DEPTH];
+
+	if (!TT_HAVE_PARK_NOTE)
+		return;
+	for (uint32_t i = 0; i < tt_threads_high(); i++) {
+		struct tt_thread *t = tt_threads_slot(i);
+		enum tt_wait_call call;
+		bool truncated;
+		unsigned depth;
+
+		if (t == tt_tls.self ||
+		    atomic_load_explicit(&t->state, memory_order_acquire) != TT_THR_RUNNING ||
+		    !tt_park_claim(t))
+			continue;
+		call = (enum tt_wait_call)atomic_load_explicit(&t->wait.call, memory_order_acquire);
+		if (call != TT_WAIT_NONE && !blocks_surely(call) && t->wait.stack == 0 &&
+		    in_call_below(atomic_load_explicit(&t->tid, memory_order_relaxed), t->park_sp)) {
+			depth = tt_unwind_capture_from(t->park_ip, t->park_sp, t->park_regs, frames,
+						       (unsigned)tt_opts.stack_depth, &truncated);
+			if (depth > 0)
+				t->wait.stack = tt_stacks_intern(frames, depth, TT_FN_WAIT_BASE + call,
+								 truncated ? TT_STACK_TRUNCATED : 0);
+		}
+		tt_park_release(t);
+	}
 }
 
 void

@@ -56,6 +56,18 @@ void tt_wait_end(void);
 void tt_wait_for_holder(uintptr_t m, int32_t owner);
 void tt_wait_unlocked(uintptr_t m);
 
+/*
+ * tt_waits_unwind_blocked() - give each other thread blocked in an fd call
+ * or a sleep (whose stack is not captured when the wait begins) the stack
+ * it waits at, so a dump shows where a thread stuck in recv is stuck.  The
+ * thread is claimed where it waits (stop.h), which holds it in its wrapper
+ * meanwhile, and unwound from the note tt_wait_begin() left; it is
+ * unwound only when the kernel shows it inside a system call below that
+ * note.  No signal is sent, so its call never sees EINTR.
+ * Context: the dump, tt_tls.busy raised.
+ */
+void tt_waits_unwind_blocked(void);
+
 /* tt_waits_init() - reserve the long-wait log. Context: tt_init(). */
 int tt_waits_init(uint64_t max);
 

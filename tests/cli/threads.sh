@@ -53,7 +53,17 @@ r = json.load(open(sys.argv[1]))
 t = [t for t in r["processes"][0]["threads"] if t["name"] == "waiter"][0]
 f = t["wait"]["frames"][0]
 print("%s:%s" % (f["function"], f["line"]))' "$T/t.json")"
-check_eq "reader: an fd wait has no stack yet" null "$(field reader wait.frames)"
+# wait_at NAME: "function:line" of the innermost frame of where NAME waits
+wait_at() {
+	python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = [t for t in r["processes"][0]["threads"] if t["name"] == sys.argv[2]][0]
+f = (t["wait"].get("frames") or [{"function": None, "line": None}])[0]
+print("%s:%s" % (f["function"], f["line"]))' "$T/t.json" "$1"
+}
+check_eq "reader: an fd wait still blocked shows where, at its line" \
+	"reader_main:$(line_of reader_read "$S")" "$(wait_at reader)"
 check_eq "sleeper: blocked in pause" '"pause"' "$(field sleeper wait.call)"
 check_eq "quitter: ended but not joined" '"ended, not joined"' "$(field quitter state)"
 check_eq "sleeper: detached" true "$(field sleeper detached)"
@@ -91,6 +101,10 @@ check_eq "sem: blocked in sem_wait" '"sem_wait"' "$(field sem wait.call)"
 check_eq "mutex: blocked in pthread_mutex_lock" '"pthread_mutex_lock"' "$(field mutex wait.call)"
 check_eq "mutex: held by the main thread (1)" 1 "$(field mutex wait.held_by)"
 check_eq "sleep: blocked in sleep" '"sleep"' "$(field sleep wait.call)"
+for k in recv accept epoll sleep; do
+	check_eq "$k: where it waits, at its line (unwound while it blocks)" \
+		"${k}_main:$(line_of ${k}_call "$S")" "$(wait_at $k)"
+done
 check_eq "all eleven threads listed" 11 \
 	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["processes"][0]["threads"]))' "$T/t.json")"
 "$TETHER" report --type threads "$T/k" > "$T/k.txt"

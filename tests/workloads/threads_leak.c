@@ -37,7 +37,7 @@ reader_main(void *arg)
 	(void)arg;
 	pthread_setname_np(pthread_self(), "reader");
 	sem_post(&ready);
-	return read(pipefd[0], &c, 1) > 0 ? NULL : arg;
+	return read(pipefd[0], &c, 1) > 0 ? NULL : arg; /* @reader_read */
 }
 
 static void *
@@ -104,7 +104,7 @@ recv_main(void *arg)
 
 	pthread_setname_np(pthread_self(), "recv");
 	sem_post(&ready);
-	return recv(sockpair[0], &c, 1, 0) > 0 ? NULL : arg;
+	return recv(sockpair[0], &c, 1, 0) > 0 ? NULL : arg; /* @recv_call */
 }
 
 static void *
@@ -112,7 +112,7 @@ accept_main(void *arg)
 {
 	pthread_setname_np(pthread_self(), "accept");
 	sem_post(&ready);
-	return accept(listener, NULL, NULL) >= 0 ? NULL : arg;
+	return accept(listener, NULL, NULL) >= 0 ? NULL : arg; /* @accept_call */
 }
 
 static void *
@@ -122,7 +122,7 @@ epoll_main(void *arg)
 
 	pthread_setname_np(pthread_self(), "epoll");
 	sem_post(&ready);
-	return epoll_wait(epfd, &ev, 1, -1) > 0 ? NULL : arg;
+	return epoll_wait(epfd, &ev, 1, -1) > 0 ? NULL : arg; /* @epoll_call */
 }
 
 static void *
@@ -148,7 +148,7 @@ sleep_main(void *arg)
 {
 	pthread_setname_np(pthread_self(), "sleep");
 	sem_post(&ready);
-	sleep(1000);
+	sleep(1000); /* @sleep_call */
 	return arg;
 }
 
