@@ -19,7 +19,7 @@
 
 #define TT_DUMP_MAGIC "TETHERDP"	/* 8 bytes, no NUL */
 #define TT_DUMP_MAJOR 1			/* readers reject another major */
-#define TT_DUMP_MINOR 2			/* readers accept any minor */
+#define TT_DUMP_MINOR 3			/* readers accept any minor */
 
 /* File header: the first 32 bytes of every dump. */
 struct tt_file_hdr {
@@ -197,6 +197,9 @@ struct tt_rec_thread {
 #define TT_THREAD_F_DETACHED 0x1u
 #define TT_THREAD_F_MAIN 0x2u	/* the process's first thread */
 #define TT_THREAD_F_ADOPTED 0x4u /* seen only once running: no creation data */
+#define TT_THREAD_F_STUCK 0x8u	/* can never wake: the scan of this dump found
+				   no thread able to run that can reach what it
+				   waits on (since 1.3) */
 
 /* The blocking call a thread waits in (TT_REC_THREAD); keep in step with
  * tt_dump_wait_name() in tdump_read.c and man/tether-dump.5. */

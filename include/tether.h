@@ -12,7 +12,9 @@
  * tether_check() stops the other threads for a reachability scan (as at
  * exit), prints a report of what leaked since the mark on stderr, writes
  * a dump, and returns how many blocks were lost (definitely or indirectly)
- * plus how many threads started since the mark are still unjoined.
+ * plus how many threads started since the mark are still unjoined or can
+ * never wake (blocked on a lock, condition variable or semaphore that no
+ * thread able to run can reach).
  *
  * tether_check_repeat() runs a test body once to warm up, takes a mark,
  * runs it n more times, and fails (returns nonzero) only when the memory
@@ -61,7 +63,7 @@ tether_mark(void)
 /*
  * tether_check() - scan now; report and count what leaked since mark:
  * lost blocks allocated since it, and threads started since it that are
- * neither joined nor detached.  Return: that count (0 = clean, or tether
+ * neither joined nor detached, or that can never wake.  Return: that count (0 = clean, or tether
  * not loaded), -1 if the scan failed.
  */
 static inline long

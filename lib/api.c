@@ -41,7 +41,8 @@ tether_lib_mark(void)
 	return now;
 }
 
-/* Threads started since mark that are neither joined nor detached. */
+/* Threads started since mark that are neither joined nor detached, or
+ * that the scan found can never wake. */
 static long
 threads_since(uint64_t mark)
 {
@@ -51,7 +52,8 @@ threads_since(uint64_t mark)
 		struct tt_thread t;
 
 		if (tt_threads_read(i, &t) && t.created_ns >= mark &&
-		    !(t.flags & (TT_THR_DETACHED | TT_THR_MAIN | TT_THR_ADOPTED)) &&
+		    (!(t.flags & (TT_THR_DETACHED | TT_THR_MAIN | TT_THR_ADOPTED)) ||
+		     (t.wait.call != TT_WAIT_NONE && tt_leak_stuck(t.num, t.wait.since_ns))) &&
 		    tt_tls.self != tt_threads_slot(i))
 			n++;
 	}
@@ -107,7 +109,7 @@ tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
 	if (live_bytes != NULL)
 		*live_bytes = c[1].bytes + c[2].bytes + c[3].bytes + c[4].bytes;
 	if (!(flags & 1) && lost > 0) {
-		tt_say("%llu bytes in %llu blocks lost since the mark, %ld threads not joined",
+		tt_say("%llu bytes in %llu blocks lost since the mark, %ld threads leaked (never joined, or never to wake)",
 		       (unsigned long long)(c[TT_LEAK_DEFINITE].bytes + c[TT_LEAK_INDIRECT].bytes),
 		       (unsigned long long)(c[TT_LEAK_DEFINITE].blocks + c[TT_LEAK_INDIRECT].blocks),
 		       lost - (long)(c[TT_LEAK_DEFINITE].blocks + c[TT_LEAK_INDIRECT].blocks));

@@ -294,6 +294,8 @@ write_threads(uint32_t stack_high)
 			.wait_object = t.wait.object, .wait_since_ns = t.wait.since_ns,
 		};
 		if (r.wait_call != 0) {
+			if (tt_leak_stuck(t.num, t.wait.since_ns))
+				r.flags |= TT_THREAD_F_STUCK;
 			r.wait_holder_tid = holder_tid(r.wait_call, r.wait_object);
 			r.wait_stack = t.wait.stack < stack_high ? t.wait.stack : 0;
 		}

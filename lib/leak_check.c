@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -215,9 +217,28 @@ stack_live(const struct tt_range *r, const struct tt_world *w)
 	return false;
 }
 
+/* Where root memory goes: the classifier, or a reachability pass. */
+struct sink {
+	void (*fn)(void *ctx, const void *words, size_t len, uint64_t at);
+	void *ctx;
+};
+
+static void
+to_scan(void *ctx, const void *words, size_t len, uint64_t at)
+{
+	tt_scan_root(ctx, words, len, at);
+}
+
+static void
+to_reach(void *ctx, const void *words, size_t len, uint64_t at)
+{
+	(void)at;
+	tt_reach_root(ctx, words, len);
+}
+
 /* Scan [lo, hi) through a safe copy, skipping pages never touched. */
 static void
-scan_copy(struct tt_scan *s, uint64_t lo, uint64_t hi, uint32_t *flags)
+scan_copy(const struct sink *k, uint64_t lo, uint64_t hi, uint32_t *flags)
 {
 	pid_t pid = (pid_t)syscall(SYS_getpid);
 	unsigned char vec[CHUNK / 4096];
@@ -242,19 +263,19 @@ scan_copy(struct tt_scan *s, uint64_t lo, uint64_t hi, uint32_t *flags)
 		remote = (struct iovec){ (void *)(uintptr_t)a, end - a };
 		got = syscall(SYS_process_vm_readv, pid, &local, 1, &remote, 1, 0);
 		if (got < 0 && (errno == ENOSYS || errno == EPERM)) {
-			tt_scan_root(s, (const void *)(uintptr_t)a, end - a, a);
+			k->fn(k->ctx, (const void *)(uintptr_t)a, end - a, a);
 			continue;
 		}
 		if (got < (long)(end - a))
 			*flags |= TT_SCAN_INCOMPLETE;
 		if (got > 0)
-			tt_scan_root(s, chunk, (size_t)got, a);
+			k->fn(k->ctx, chunk, (size_t)got, a);
 	}
 }
 
 /* Scan mapping m less the excluded ranges (sorted). */
 static void
-scan_map(struct tt_scan *s, const struct map *m, uint32_t *flags)
+scan_map(const struct sink *k, const struct map *m, uint32_t *flags)
 {
 	uint64_t at = m->lo;
 
@@ -264,24 +285,28 @@ scan_map(struct tt_scan *s, const struct map *m, uint32_t *flags)
 		if (excl[i].lo >= m->hi)
 			break;
 		if (excl[i].lo > at)
-			scan_copy(s, at, excl[i].lo, flags);
+			scan_copy(k, at, excl[i].lo, flags);
 		if (excl[i].hi > at)
 			at = excl[i].hi;
 	}
 	if (at < m->hi)
-		scan_copy(s, at, m->hi, flags);
+		scan_copy(k, at, m->hi, flags);
 }
+
+static size_t nmaps;
 
 static void
 scan_world(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
 {
-	size_t nmaps = read_maps(), nfiles = 0, ncode = 0;
+	const struct sink k = { to_scan, s };
+	size_t nfiles = 0, ncode = 0;
 	const struct tt_range *seen;
 	const uint64_t *seen_tp;
 	size_t nseen = tt_stacks_seen(&seen, &seen_tp);
 	const struct map *m;
 	size_t own;
 
+	nmaps = read_maps();
 	/* Heuristic ranges: vtables live in file mappings and point to code. */
 	for (size_t i = 0; i < nmaps; i++) {
 		if (maps[i].r && maps[i].kind == KIND_FILE)
@@ -332,7 +357,171 @@ scan_world(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
 			tt_scan_root(s, w->t[i].regs, w->t[i].nregs * 8u, 0);
 	for (size_t i = 0; i < nmaps; i++)
 		if (maps[i].r && maps[i].w && maps[i].kind != KIND_SKIP)
-			scan_map(s, &maps[i], flags);
+			scan_map(&k, &maps[i], flags);
+}
+
+/*
+ * Threads that can never wake, found while the world is still stopped.
+ *
+ * A thread blocked (claimed in its wrapper) on a mutex, rwlock, condition
+ * variable, semaphore or barrier can be woken only by a thread that can
+ * reach the object; one blocked in a join, only by the joined thread
+ * ending.  As Go's goroutine-leak profile does, the roots here leave out
+ * the stacks and registers of those blocked threads: everything else
+ * (module data, the stacks of threads that run, or wait for an fd, a
+ * signal or a time-out, tether's own caller, anonymous memory) is marked
+ * through the heap, any pointer into a block reaching it.  A blocked
+ * thread whose object was reached, or whose object lies outside the heap
+ * and outside every blocked thread's stack (a global), or on the stack of
+ * a thread found able to run, or that a pointer seen on the way points
+ * into, can run again: its stack and registers become roots too, and the
+ * marking goes on until nothing changes.  The threads left can never wake.
+ */
+#define MAX_BLOCKED 256
+
+struct blocked {
+	struct tt_thread *t;
+	const struct tt_stopped *e;
+	uint64_t since_ns;
+	uint64_t obj;
+	struct tt_range live;	/* its stack from the stack pointer */
+	struct tt_range whole;	/* its stack mapping */
+	int target;		/* a join: the joined thread's index, or -1 */
+	bool awake;
+};
+
+static struct blocked blocked[MAX_BLOCKED];
+static struct tt_range watch[MAX_BLOCKED];
+static uint8_t watch_seen[MAX_BLOCKED];
+
+/* Bytes of the object a call waits on; 0 for a call that may wake alone. */
+static uint64_t
+object_size(uint32_t call)
+{
+	switch (call) {
+	case TT_WAIT_MUTEX_LOCK: return sizeof(pthread_mutex_t);
+	case TT_WAIT_RWLOCK_RDLOCK:
+	case TT_WAIT_RWLOCK_WRLOCK: return sizeof(pthread_rwlock_t);
+	case TT_WAIT_COND_WAIT: return sizeof(pthread_cond_t);
+	case TT_WAIT_BARRIER_WAIT: return sizeof(pthread_barrier_t);
+	case TT_WAIT_SEM_WAIT: return sizeof(sem_t);
+	case TT_WAIT_JOIN: return 1;
+	default: return 0;	/* timed, or fd, sleep, signal: not stuck for good */
+	}
+}
+
+/* The blocked thread whose stack mapping holds a, or -1. */
+static int
+stack_owner(size_t n, uint64_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a >= blocked[i].whole.lo && a < blocked[i].whole.hi)
+			return (int)i;
+	return -1;
+}
+
+static bool
+can_wake(const struct tt_reach *r, size_t n, size_t c)
+{
+	const struct blocked *b = &blocked[c];
+	long i;
+	int k;
+
+	if (b->target >= 0 || b->t->wait.call == TT_WAIT_JOIN)
+		return b->target < 0 || blocked[b->target].awake;
+	if ((i = tt_scan_find(r->s, b->obj)) >= 0)
+		return tt_reach_marked(r, i);
+	if ((k = stack_owner(n, b->obj)) >= 0)
+		return watch_seen[c] || ((size_t)k != c && blocked[k].awake);
+	return true;
+}
+
+static void
+find_stuck(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
+{
+	struct tt_leak_result *res = &tt_leak_result;
+	struct tt_reach r;
+	struct sink k = { to_reach, &r };
+	size_t n = 0;
+	bool any, changed;
+
+	res->nstuck = 0;
+	for (uint32_t i = 0; i < w->n && n < MAX_BLOCKED; i++) {
+		const struct tt_stopped *e = &w->t[i];
+		struct tt_thread *t = e->claimed;
+		const struct map *m;
+		uint32_t call;
+
+		if (t == NULL || e->state != TT_STOP_DONE)
+			continue;
+		call = (uint32_t)atomic_load_explicit(&t->wait.call, memory_order_acquire);
+		if (object_size(call) == 0 || t->wait.object == 0 ||
+		    (m = map_of(maps, nmaps, e->sp)) == NULL)
+			continue;
+		blocked[n] = (struct blocked){
+			.t = t, .e = e, .since_ns = t->wait.since_ns, .obj = t->wait.object,
+			.live = { e->sp - RED_ZONE > m->lo ? e->sp - RED_ZONE : m->lo, m->hi },
+			.whole = { m->lo, m->hi }, .target = -1,
+		};
+		watch[n] = (struct tt_range){ t->wait.object, t->wait.object + object_size(call) };
+		watch_seen[n] = 0;
+		n++;
+	}
+	/* Objects outside the heap and every blocked stack (globals) need no
+	 * marking: someone can always reach them. */
+	any = false;
+	for (size_t c = 0; c < n; c++) {
+		struct blocked *b = &blocked[c];
+
+		if (b->t->wait.call == TT_WAIT_JOIN)
+			b->target = stack_owner(n, b->obj);
+		else if (tt_scan_find(s, b->obj) < 0 && stack_owner(n, b->obj) < 0)
+			b->awake = true;
+		any |= !b->awake;
+	}
+	if (!any || tt_reach_init(&r, s, watch, n, watch_seen) != 0)
+		return;
+	for (size_t c = 0; c < n; c++)
+		if (!blocked[c].awake)
+			exclude(blocked[c].live.lo, blocked[c].live.hi);
+	sort_ranges(excl, nexcl);
+	for (uint32_t i = 0; i < w->n; i++) {
+		int c = stack_owner(n, w->t[i].sp);
+
+		if (w->t[i].state == TT_STOP_DONE && (c < 0 || blocked[c].awake))
+			tt_reach_root(&r, w->t[i].regs, w->t[i].nregs * 8u);
+	}
+	for (size_t i = 0; i < nmaps; i++)
+		if (maps[i].r && maps[i].w && maps[i].kind != KIND_SKIP)
+			scan_map(&k, &maps[i], flags);
+	do {
+		changed = false;
+		tt_reach_drain(&r);
+		for (size_t c = 0; c < n; c++) {
+			struct blocked *b = &blocked[c];
+
+			if (b->awake || !can_wake(&r, n, c))
+				continue;
+			b->awake = changed = true;
+			tt_reach_root(&r, b->e->regs, b->e->nregs * 8u);
+			scan_copy(&k, b->live.lo, b->live.hi, flags);
+		}
+	} while (changed);
+	for (size_t c = 0; c < n && res->nstuck < TT_LEAK_MAX_STUCK; c++)
+		if (!blocked[c].awake)
+			res->stuck[res->nstuck++] = (struct tt_leak_stuck){
+				.num = blocked[c].t->num, .since_ns = blocked[c].since_ns,
+			};
+	tt_reach_free(&r);
+}
+
+bool
+tt_leak_stuck(uint32_t num, uint64_t since_ns)
+{
+	for (uint32_t i = 0; tt_leak_result.valid && i < tt_leak_result.nstuck; i++)
+		if (tt_leak_result.stuck[i].num == num && tt_leak_result.stuck[i].since_ns == since_ns)
+			return true;
+	return false;
 }
 
 /* The scan proper, below the caller's spilled registers. */
@@ -361,6 +550,7 @@ scan_below(uint64_t self_sp, uint64_t mark_ns, uint32_t flags)
 	tt_scan_sort(&r->scan);
 	scan_world(&r->scan, &w, &flags);
 	tt_scan_finish(&r->scan);
+	find_stuck(&r->scan, &w, &flags);
 	tt_world_resume(&w);
 	r->rec = (struct tt_rec_scan){
 		.duration_ns = tt_now_ns() - start,
@@ -414,6 +604,7 @@ tt_leak_drop(void)
 	if (tt_leak_result.valid || tt_leak_result.scan.b != NULL)
 		tt_scan_free(&tt_leak_result.scan);
 	tt_leak_result.valid = false;
+	tt_leak_result.nstuck = 0;
 }
 
 void

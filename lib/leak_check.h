@@ -20,10 +20,22 @@
 #include "../format/tdump.h"
 #include "scan.h"
 
+#define TT_LEAK_MAX_STUCK 256
+
+/* A thread that can never wake: its number and when its wait began. */
+struct tt_leak_stuck {
+	uint32_t num;
+	uint64_t since_ns;
+};
+
 struct tt_leak_result {
 	bool valid;
 	struct tt_scan scan;	/* blocks with their verdicts, by address */
 	struct tt_rec_scan rec;
+	/* Threads blocked on an object no thread able to run can reach
+	 * (leak_check.c, find_stuck), as of the scan. */
+	uint32_t nstuck;
+	struct tt_leak_stuck stuck[TT_LEAK_MAX_STUCK];
 };
 
 /* The last scan, for the dump; tt_leak_drop() frees it. */
@@ -37,6 +49,12 @@ extern struct tt_leak_result tt_leak_result;
  * Context: not a signal handler; raises tt_tls.busy.  Return: 0 or -errno.
  */
 int tt_leak_scan(uint64_t mark_ns, bool freeres);
+
+/*
+ * tt_leak_stuck() - whether the last scan found thread num, in the wait
+ * that began at since_ns, unable ever to wake.
+ */
+bool tt_leak_stuck(uint32_t num, uint64_t since_ns);
 
 /* tt_leak_drop() - forget the last scan's result. */
 void tt_leak_drop(void);

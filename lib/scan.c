@@ -356,3 +356,83 @@ tt_scan_finish(struct tt_scan *s)
 		if (s->b[i].kind == 0)
 			s->b[i].kind = TT_LEAK_DEFINITE;
 }
+
+int
+tt_reach_init(struct tt_reach *r, const struct tt_scan *s, const struct tt_range *watch,
+	      size_t nwatch, uint8_t *seen)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->watch = watch;
+	r->nwatch = nwatch;
+	r->seen = seen;
+	r->wlo = UINT64_MAX;
+	for (size_t i = 0; i < nwatch; i++) {
+		if (watch[i].lo < r->wlo)
+			r->wlo = watch[i].lo;
+		if (watch[i].hi > r->whi)
+			r->whi = watch[i].hi;
+	}
+	r->mark = map(s->n);
+	r->work = map((s->n + 1) * sizeof(*r->work));
+	if (r->mark == NULL || r->work == NULL) {
+		tt_reach_free(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+tt_reach_free(struct tt_reach *r)
+{
+	if (r->mark != NULL)
+		unmap(r->mark, r->s->n);
+	if (r->work != NULL)
+		unmap(r->work, (r->s->n + 1) * sizeof(*r->work));
+	r->mark = NULL;
+	r->work = NULL;
+}
+
+static void
+reach_word(struct tt_reach *r, uint64_t v)
+{
+	if (v >= r->wlo && v < r->whi)
+		for (size_t i = 0; i < r->nwatch; i++)
+			if (v >= r->watch[i].lo && v < r->watch[i].hi)
+				r->seen[i] = 1;
+	if (v >= r->s->lo && v < r->s->hi) {
+		long i = tt_scan_find(r->s, v);
+
+		if (i >= 0 && !r->mark[i]) {
+			r->mark[i] = 1;
+			r->work[r->top++] = (uint32_t)i;
+		}
+	}
+}
+
+void
+tt_reach_root(struct tt_reach *r, const void *words, size_t len)
+{
+	const uint64_t *w = words;
+
+	for (size_t i = 0; i < len / 8; i++)
+		reach_word(r, w[i]);
+}
+
+void
+tt_reach_drain(struct tt_reach *r)
+{
+	while (r->top > 0) {
+		const struct tt_scan_blk *b = &r->s->b[r->work[--r->top]];
+		const uint64_t *w = (const uint64_t *)(uintptr_t)b->addr;
+
+		for (uint64_t k = 0; k < b->size / 8; k++)
+			reach_word(r, w[k]);
+	}
+}
+
+bool
+tt_reach_marked(const struct tt_reach *r, long i)
+{
+	return i >= 0 && (size_t)i < r->s->n && r->mark[i];
+}

@@ -86,4 +86,36 @@ void tt_scan_finish(struct tt_scan *s);
 /* tt_scan_find() - index of the block containing address a, or -1. */
 long tt_scan_find(const struct tt_scan *s, uint64_t a);
 
+/*
+ * A second, plainer marking over the same blocks, for threads that can
+ * never wake (leak_check.c): which blocks some subset of the roots reaches
+ * through pointers to anywhere in them (interior pointers count: it must
+ * never call a thread stuck that could be woken), and which of a few
+ * watched address ranges (the objects threads wait on) a pointer seen on
+ * the way points into.  The verdicts of the scan are left alone.
+ */
+struct tt_reach {
+	const struct tt_scan *s;
+	uint8_t *mark;		/* one byte a block */
+	uint32_t *work;
+	size_t top;
+	const struct tt_range *watch;
+	size_t nwatch;
+	uint8_t *seen;		/* seen[i]: a pointer into watch[i] was found */
+	uint64_t wlo, whi;	/* bounds of all watched ranges */
+};
+
+/* tt_reach_init() - no block marked yet.  Return: 0 or -ENOMEM. */
+int tt_reach_init(struct tt_reach *r, const struct tt_scan *s,
+		  const struct tt_range *watch, size_t nwatch, uint8_t *seen);
+void tt_reach_free(struct tt_reach *r);
+
+/* tt_reach_root() - len bytes of root memory (a readable copy), then
+ * tt_reach_drain() - follow the heap from what they reached. */
+void tt_reach_root(struct tt_reach *r, const void *words, size_t len);
+void tt_reach_drain(struct tt_reach *r);
+
+/* tt_reach_marked() - whether block i was reached. */
+bool tt_reach_marked(const struct tt_reach *r, long i);
+
 #endif /* TT_SCAN_H */

@@ -68,15 +68,17 @@ tt_thread_ignored(struct tt_proc_model *p, const struct tt_report_opts *o,
 	return false;
 }
 
-/* A thread the program should have joined: the dump is the final one, and
- * the thread is neither the main one nor detached. */
+/* A thread the program should have joined (the dump is the final one, and
+ * the thread is neither the main one nor detached), or one that can never
+ * wake, in any dump that carries a scan. */
 bool
 tt_thread_leaked(const struct tt_dump *d, const struct tt_rec_thread *t)
 {
 	bool final = d->proc.trigger == TT_TRIGGER_EXIT ||
 		     d->proc.trigger == TT_TRIGGER_UNDERSCORE_EXIT;
 
-	return final && !(t->flags & (TT_THREAD_F_MAIN | TT_THREAD_F_DETACHED | TT_THREAD_F_ADOPTED));
+	return (t->flags & TT_THREAD_F_STUCK) ||
+	       (final && !(t->flags & (TT_THREAD_F_MAIN | TT_THREAD_F_DETACHED | TT_THREAD_F_ADOPTED)));
 }
 
 static const char *
@@ -242,7 +244,9 @@ tt_text_thread_head(struct tt_buf *b, struct tt_proc_model *p, const struct tt_d
 	}
 	if (r->flags & TT_THREAD_F_DETACHED)
 		tt_buf_printf(b, " (detached)");
-	if (tt_thread_leaked(d, r))
+	if (r->flags & TT_THREAD_F_STUCK)
+		tt_buf_printf(b, " LEAKED: can never wake");
+	else if (tt_thread_leaked(d, r))
 		tt_buf_printf(b, " LEAKED: never joined");
 	if (in_deadlock(d, t))
 		tt_buf_printf(b, " DEADLOCKED");
@@ -373,10 +377,12 @@ tt_report_threads_json(struct tt_model *m, const struct tt_report_opts *o,
 				      listed++ ? "," : "", r->num, r->tid);
 			tt_buf_json_str(out, t->name);
 			tt_buf_printf(out, ", \"state\": \"%s\", \"main\": %s, \"detached\": %s, "
-				      "\"leaked\": %s, \"deadlocked\": %s, \"creator\": %u, \"wait\": ",
+				      "\"leaked\": %s, \"never_wakes\": %s, \"deadlocked\": %s, "
+				      "\"creator\": %u, \"wait\": ",
 				      state_name(r), r->flags & TT_THREAD_F_MAIN ? "true" : "false",
 				      r->flags & TT_THREAD_F_DETACHED ? "true" : "false",
 				      tt_thread_leaked(d, r) ? "true" : "false",
+				      r->flags & TT_THREAD_F_STUCK ? "true" : "false",
 				      in_deadlock(d, t) ? "true" : "false", r->creator);
 			if (r->wait_call != 0) {
 				tt_buf_printf(out, "{\"call\": \"%s\", \"fd\": %d, \"object\": \"0x%llx\", "

@@ -403,11 +403,23 @@ tt_verdict_text(struct tt_buf *b, struct tt_verdict *v, bool show_reachable, boo
 		for (size_t i = 0; i < v->nthreads; i++) {
 			const struct tt_dump_stack *cs = tt_dump_stack(d, v->threads[i]->rec.create_stack);
 
+			const struct tt_rec_thread *r = &v->threads[i]->rec;
+
 			TT_BUF_LIT(b, "  ");
 			tt_text_thread_head(b, v->p, v->threads[i]);
 			TT_BUF_LIT(b, "\n");
+			if (r->flags & TT_THREAD_F_STUCK) {
+				/* where it is stuck matters more than where it began */
+				tt_buf_printf(b, "      no thread that can run reaches what it "
+					      "waits on; it waits at:\n        #0 %s\n",
+					      tt_dump_wait_name(r->wait_call));
+				tt_text_stack(b, v->p, tt_dump_stack(d, r->wait_stack),
+					      "        ", 1);
+				TT_BUF_LIT(b, "      created at:\n");
+			}
 			if (cs != NULL)
-				tt_text_stack(b, v->p, cs, "      ", 0);
+				tt_text_stack(b, v->p, cs, r->flags & TT_THREAD_F_STUCK ?
+					      "        " : "      ", 0);
 		}
 	}
 	if (v->supp_blocks || v->supp_threads)
@@ -479,9 +491,10 @@ tt_verdict_json(struct tt_buf *b, struct tt_verdict *v)
 		tt_buf_printf(b, "%s{\"num\": %u, \"tid\": %d, \"name\": ", i ? ", " : "",
 			      t->rec.num, t->rec.tid);
 		tt_buf_json_str(b, t->name);
-		tt_buf_printf(b, ", \"state\": \"%s\", \"wait\": ",
+		tt_buf_printf(b, ", \"state\": \"%s\", \"never_wakes\": %s, \"wait\": ",
 			      t->rec.state == TT_THREAD_EXITED ? "exited" :
-			      t->rec.wait_call ? "blocked" : "running");
+			      t->rec.wait_call ? "blocked" : "running",
+			      t->rec.flags & TT_THREAD_F_STUCK ? "true" : "false");
 		if (t->rec.wait_call)
 			tt_buf_json_str(b, tt_dump_wait_name(t->rec.wait_call));
 		else
