@@ -8,9 +8,12 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config binutils
 
 # To run the whole test suite: pprof reader, man page lint, the real
 # programs run under tether, sanitizers and libFuzzer (clang's runtime
-# is only a recommended package of clang), static libc for the static test.
+# is only a recommended package of clang), static libc for the static
+# test, and the build systems of the README's test-suite recipes
+# (tests/recipes/, tests/cli/recipes.sh).
 TEST_DEPS="golang-go mandoc python3 perl git sqlite3 gcc g++ clang
-  libclang-rt-14-dev libc6-dev valgrind"
+  libclang-rt-14-dev libc6-dev valgrind autoconf automake make cmake meson
+  ninja-build"
 
 # apt_install PACKAGES...: install what is missing, as root or with sudo.
 apt_install() {

@@ -2,10 +2,12 @@
 # scripts/test.sh - the README's second command, and what CI runs: install
 # what the tests need, then build and run the whole suite:
 #   1. make check (unit, end-to-end, real programs, docs) in build/
-#   2. make distcheck (the tarball builds and passes its tests)
-#   3. the tool and unit tests under ASan and UBSan (build-asan/)
-#   4. the lock-free tables' stress test under TSan
-#   5. the fuzzers of every parser of untrusted input, 60 s each
+#   2. make check-under-tether: the unit tests again, each under the
+#      tether check just built (a test that leaks fails)
+#   3. make distcheck (the tarball builds and passes its tests)
+#   4. the tool and unit tests under ASan and UBSan (build-asan/)
+#   5. the lock-free tables' stress test under TSan
+#   6. the fuzzers of every parser of untrusted input, 60 s each
 #      (FUZZ_SECONDS to change it)
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,6 +25,12 @@ mkdir -p build && cd build
 make -j"$jobs" > /dev/null
 if ! make -j"$jobs" check; then
 	cat test-suite.log
+	exit 1
+fi
+
+step "make check-under-tether: the unit tests under tether's leak gate"
+if ! make -j"$jobs" check-under-tether; then
+	cat check-under-tether.log
 	exit 1
 fi
 
