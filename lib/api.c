@@ -93,14 +93,14 @@ report(const char *dump)
 	free(env);
 }
 
-TT_EXPORT long
-tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
+/* The check, in a frame pushed onto scrubbed stack (tt_leak_scrub_stack):
+ * its counts are not written until after the scan. */
+__attribute__((noinline)) static long
+check_now(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
 {
 	struct tt_leak_count c[5];
 	long lost;
 
-	if (!tt_init())
-		return 0;
 	if (tt_leak_scan(mark, false) != 0)
 		return -1;
 	tt_leak_count(mark, c);
@@ -109,7 +109,8 @@ tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
 	if (live_bytes != NULL)
 		*live_bytes = c[1].bytes + c[2].bytes + c[3].bytes + c[4].bytes;
 	if (!(flags & 1) && lost > 0) {
-		tt_say("%llu bytes in %llu blocks lost since the mark, %ld threads leaked (never joined, or never to wake)",
+		tt_say("%llu bytes in %llu blocks lost since the mark, "
+		       "%ld threads leaked (never joined, or never to wake)",
 		       (unsigned long long)(c[TT_LEAK_DEFINITE].bytes + c[TT_LEAK_INDIRECT].bytes),
 		       (unsigned long long)(c[TT_LEAK_DEFINITE].blocks + c[TT_LEAK_INDIRECT].blocks),
 		       lost - (long)(c[TT_LEAK_DEFINITE].blocks + c[TT_LEAK_INDIRECT].blocks));
@@ -122,4 +123,13 @@ tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
 	}
 	tt_leak_drop();
 	return lost;
+}
+
+TT_EXPORT long
+tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
+{
+	if (!tt_init())
+		return 0;
+	tt_leak_scrub_stack();
+	return check_now(mark, flags, live_bytes);
 }

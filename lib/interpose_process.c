@@ -15,6 +15,7 @@
 
 #include "../format/tdump.h"
 #include "internal.h"
+#include "leak_check.h"
 #include "modules.h"
 
 
@@ -61,6 +62,7 @@ exit(int status)
 TT_EXPORT void
 _exit(int status)
 {
+	tt_leak_scrub_stack();
 	tt_final_dump(TT_TRIGGER_UNDERSCORE_EXIT, status & 0xff);
 	for (;;)
 		syscall(SYS_exit_group, status);

@@ -564,6 +564,17 @@ scan_below(uint64_t self_sp, uint64_t mark_ns, uint32_t flags)
 	return 0;
 }
 
+#define SCRUB_BYTES 2048	/* more than tether's frames above the scan's */
+
+__attribute__((noinline)) void
+tt_leak_scrub_stack(void)
+{
+	unsigned char pad[SCRUB_BYTES];
+
+	memset(pad, 0, sizeof(pad));
+	__asm__ volatile("" : : "r"(pad) : "memory");	/* keep the stores */
+}
+
 void __libc_freeres(void);
 
 int

@@ -139,5 +139,6 @@ tt_final_dump(unsigned trigger, int status)
 __attribute__((destructor)) static void
 tt_destructor(void)
 {
+	tt_leak_scrub_stack();
 	tt_final_dump(TT_TRIGGER_EXIT, -1);
 }

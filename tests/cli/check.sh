@@ -1,7 +1,8 @@
 #!/bin/bash
 # check.sh - tether check, the leak gate: exact verdicts at exact lines,
 # the exit status it promises, suppressions, JSON and JUnit verdicts, the
-# in-test checks of tether.h, and clear errors.
+# in-test checks of tether.h, a verdict for each exec'd image, and clear
+# errors.
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
 S="$top_srcdir/tests/workloads/gate.c"
@@ -70,6 +71,38 @@ check_grep "at its line" "main \(gate.c:$(line_of api_lose "$S")\)" "$T/err"
 "$G" api > "$T/out" 2> "$T/err"
 check_eq "tether.h without tether: every check is a no-op returning 0" \
 	"clean 0|lost 0|repeat leaky 0|repeat lazy 0" "$(tr '\n' '|' < "$T/out" | sed 's/|$//')"
+
+# An exec'd image gets its own verdict, a forked and exec'd child too.
+X="$WL/exec_leak"
+XS="$top_srcdir/tests/workloads/exec_leak.c"
+# jx FILE EXPR: a value from a JSON verdict, v the whole of it
+# and P its processes, those not running "leaf" first (not by pid or exit order)
+jx() {
+	python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); P=sorted(v["processes"], key=lambda p: "leaf" in p["command"]); print(eval(sys.argv[2]))' "$1" "$2"
+}
+"$TETHER" check --json "$T/x.json" -- "$X" exec > "$T/out" 2> "$T/err"
+check_eq "exec: the exec'd image leaks, so the gate fails" 23 $?
+check_eq "exec: one process, the exec'd image, with the pid it printed and its command line" \
+	"1 $(sed -n 's/^leaf //p' "$T/out") ['$X', 'leaf', 'x'] 5" \
+	"$(jx "$T/x.json" '"%d %d %s %d" % (len(v["processes"]), v["processes"][0]["pid"], v["processes"][0]["command"], v["processes"][0]["exit_status"])')"
+check_eq "exec: its 48 bytes are definitely lost at leaf's line" "48 1 leaf:$(line_of leaf_lose "$XS")" \
+	"$(jx "$T/x.json" '" ".join("%d %d %s:%d" % (l["bytes"], l["blocks"], l["stack"][0]["function"], l["stack"][0]["line"]) for l in v["processes"][0]["leaks"] if l["kind"] == "definite")')"
+check_grep "exec: the report names the line" "leaf \(exec_leak.c:$(line_of leaf_lose "$XS")\)" "$T/err"
+"$TETHER" check --fail-on none -- "$X" exec > /dev/null 2>&1
+check_eq "exec: with --fail-on none the exec'd image's status 5 comes through" 5 $?
+
+"$TETHER" check --json "$T/fx.json" -- "$X" forkexec > "$T/out" 2> "$T/err"
+check_eq "fork+exec: the gate fails" 23 $?
+cpid=$(sed -n 's/^child \([0-9]*\) exited.*/\1/p' "$T/out")
+check_eq "fork+exec: the parent saw its child exit 5" "child $cpid exited 5" "$(grep '^child' "$T/out")"
+check_eq "fork+exec: two verdicts: the parent and, with its pid, parent and command line, the exec'd child" \
+	"2 ['$X', 'forkexec'] 0 | $cpid ['$X', 'leaf', 'y'] 5 child-of-parent" \
+	"$(jx "$T/fx.json" '"%d %s %d | %d %s %d %s" % (len(v["processes"]), P[0]["command"], P[0]["exit_status"], P[1]["pid"], P[1]["command"], P[1]["exit_status"], "child-of-parent" if P[1]["ppid"] == P[0]["pid"] else "ppid %d" % P[1]["ppid"])')"
+check_eq "fork+exec: the parent's 24 bytes at its line, the child's 48 at leaf's" \
+	"24 main:$(line_of parent_lose "$XS") | 48 leaf:$(line_of leaf_lose "$XS")" \
+	"$(jx "$T/fx.json" '" | ".join(" ".join("%d %s:%d" % (l["bytes"], l["stack"][0]["function"], l["stack"][0]["line"]) for l in p["leaks"] if l["kind"] == "definite") for p in P)')"
+check_grep "fork+exec: the text report heads the child's verdict with its pid and command" \
+	"^tether: process $cpid \($X leaf y\)$" "$T/err"
 
 cat > "$T/die.sh" <<'SH'
 #!/bin/sh
