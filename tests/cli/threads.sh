@@ -105,6 +105,14 @@ for k in recv accept epoll sleep; do
 	check_eq "$k: where it waits, at its line (unwound while it blocks)" \
 		"${k}_main:$(line_of ${k}_call "$S")" "$(wait_at $k)"
 done
+for k in recv accept epoll sem mutex sleep; do
+	check_eq "$k: state blocked" '"blocked"' "$(field $k state)"
+	check_eq "$k: start routine ${k}_main" "true" \
+		"$(field $k start_routine | grep -q "\"${k}_main (threads_leak.c:[0-9]*)\"" && echo true)"
+	check_eq "$k: created in start_kinds at its line" \
+		"start_kinds threads_leak.c:$(line_of create_kinds "$S")" "$(creation $k)"
+	check_eq "$k: leaked (never joined)" true "$(field $k leaked)"
+done
 check_eq "all eleven threads listed" 11 \
 	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["processes"][0]["threads"]))' "$T/t.json")"
 "$TETHER" report --type threads "$T/k" > "$T/k.txt"

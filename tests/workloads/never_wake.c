@@ -18,11 +18,13 @@
  * what tether_check returned.  Lines of the waits carry @ markers.
  */
 #pragma GCC optimize("O0")
+#include <dirent.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "include/tether.h"
@@ -33,7 +35,7 @@ struct chan {
 	int ready;
 };
 
-static sem_t started;
+static sem_t started, holding;
 struct chan *volatile kept_chan;
 sem_t *volatile published_sem;	/* not static: never read, it would go */
 static int pipefd[2];
@@ -118,6 +120,7 @@ holder_main(void *arg)
 	pthread_setname_np(pthread_self(), "holder");
 	sem_init(&s, 0, 0);
 	pthread_mutex_lock(&c->mu);
+	sem_post(&holding);
 	sem_post(&started);
 	sem_wait(&s); /* @holder_wait */
 	pthread_mutex_unlock(&c->mu);
@@ -173,13 +176,46 @@ start(void)
 	pthread_create(&t, NULL, published_main, NULL);
 	c = chan_new();
 	pthread_create(&holder_thread, NULL, holder_main, c);
-	sem_wait(&started);	/* the holder has the mutex before locker asks */
+	sem_wait(&holding);	/* the holder has the mutex before locker asks */
 	pthread_create(&t, NULL, locker_main, c);
 	c = chan_new();
 	pthread_create(&t, NULL, reader_main, c);
 	pthread_create(&t, NULL, helped_main, c);
 	pthread_create(&t, NULL, joiner_main, NULL);
 	c = NULL;
+}
+
+/* Wait until n other threads sleep in the kernel (each in its last wait:
+ * it posted `started` just before), at most 10 s: a loaded machine may
+ * take long to get them there. */
+static void
+await_blocked(int n)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *e;
+		int sleeping = 0;
+
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			char path[64], buf[256], *p;
+			FILE *f;
+
+			if (e->d_name[0] == '.' || atoi(e->d_name) == (int)syscall(SYS_gettid))
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+			if ((f = fopen(path, "r")) == NULL)
+				continue;
+			if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL &&
+			    p[1] == ' ' && p[2] == 'S')
+				sleeping++;
+			fclose(f);
+		}
+		if (d != NULL)
+			closedir(d);
+		if (sleeping >= n)
+			return;
+		usleep(10000);
+	}
 }
 
 /* Clear the dead part of the stack, where start() left its pointers. */
@@ -198,11 +234,14 @@ main(int argc, char **argv)
 
 	if (pipe(pipefd) != 0)
 		return 1;
+	sem_init(&started, 0, 0);
+	sem_init(&holding, 0, 0);
 	start();
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 9; i++)
 		sem_wait(&started);
+	await_blocked(9);
+	usleep(50000);
 	scrub_stack();
-	usleep(200000);	/* let the last ones block */
 	if (argc > 1 && strcmp(argv[1], "api") == 0)
 		printf("tether_check: %ld\n", tether_check(m));
 	else

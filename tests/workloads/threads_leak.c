@@ -176,7 +176,7 @@ start_kinds(void)
 	sem_init(&never_posted, 0, 0);
 	pthread_mutex_lock(&never_released);	/* main holds it for ever */
 	for (size_t i = 0; i < sizeof(fns) / sizeof(*fns); i++)
-		pthread_create(&t, NULL, fns[i], NULL);
+		pthread_create(&t, NULL, fns[i], NULL); /* @create_kinds */
 	return (int)(sizeof(fns) / sizeof(*fns));
 }
 
