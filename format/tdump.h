@@ -279,6 +279,9 @@ struct tt_rec_stats {
 	uint64_t internal_bytes;	/* tether's own memory in use */
 	uint64_t threads_seen;		/* threads tether numbered */
 	uint64_t thread_slots;		/* registry slots ever used (since 1.1) */
+	uint64_t sample_rate;		/* TETHER_SAMPLE_RATE: mean bytes between
+					   recorded allocations; 0 = every one
+					   (since 1.3) */
 };
 
 /*

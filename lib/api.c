@@ -15,6 +15,7 @@
 #include "io.h"
 #include "leak_check.h"
 #include "options.h"
+#include "record.h"
 #include "threads.h"
 #include "tls.h"
 
@@ -130,6 +131,14 @@ tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
 {
 	if (!tt_init())
 		return 0;
+	if (tt_sample_rate != 0) {
+		static int said;
+
+		if (!said++)
+			tt_say("tether_check: no leak check while sampling "
+			       "(TETHER_SAMPLE_RATE): the scan needs every allocation");
+		return -1;
+	}
 	tt_leak_scrub_stack();
 	return check_now(mark, flags, live_bytes);
 }

@@ -30,6 +30,7 @@
 #include "leak_check.h"
 #include "modules.h"
 #include "options.h"
+#include "record.h"
 #include "table.h"
 #include "threads.h"
 #include "wait.h"
@@ -464,6 +465,7 @@ write_stats(void)
 		.internal_bytes = tt_blocks_bytes() + tt_stacks_bytes(),
 		.threads_seen = tt_threads_seen(),
 		.thread_slots = tt_threads_high(),
+		.sample_rate = tt_sample_rate,
 	};
 
 	rec_begin(TT_REC_STATS, sizeof(s));

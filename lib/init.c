@@ -26,6 +26,7 @@
 #include "io.h"
 #include "modules.h"
 #include "options.h"
+#include "record.h"
 #include "table.h"
 #include "threads.h"
 #include "tls.h"
@@ -151,6 +152,11 @@ tt_init(void)
 		tt_disable("cannot reserve memory for the tables");
 		goto out;
 	}
+	/* The leak check must see every block: a sampled heap has no roots'
+	 * targets for the blocks it skipped. */
+	tt_sample_rate = tt_opts.leak_check ? 0 : tt_opts.sample_rate;
+	if (tt_opts.leak_check && tt_opts.sample_rate != 0)
+		tt_say("TETHER_SAMPLE_RATE is ignored: the leak check tracks every allocation");
 	tt_proc.start_realtime_ns = realtime_ns();
 	tt_proc.start_monotonic_ns = tt_now_ns();
 	tt_pid = (pid_t)syscall(SYS_getpid);

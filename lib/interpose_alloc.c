@@ -132,7 +132,7 @@ block_release(void *p, struct tt_block_copy *old)
 static inline void *
 tracked(void *p, size_t size, unsigned fn)
 {
-	if (tt_likely(p != NULL) && may_record())
+	if (tt_likely(p != NULL) && may_record() && tt_sampled(size))
 		tt_record_alloc(p, size, fn);
 	return p;
 }

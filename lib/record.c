@@ -10,6 +10,7 @@
 #include "record.h"
 
 #include <errno.h>
+#include <math.h>
 
 #include "../format/tdump.h"
 #include "internal.h"
@@ -20,14 +21,84 @@
 
 extern struct tt_opts tt_opts;
 
+uint64_t tt_sample_rate;
+
+/* Bytes to the next sample point: exponential, of mean tt_sample_rate. */
+static int64_t
+next_sample(void)
+{
+	double u = (double)((tt_dice() >> 11) + 1) * 0x1p-53;	/* (0, 1] */
+	double d = -log(u) * (double)tt_sample_rate;
+
+	return d < 0x1p62 ? (int64_t)d : INT64_C(1) << 62;
+}
+
+/* x rounded down or up at random, so that the expected value is x. */
+static uint64_t
+round_fair(double x)
+{
+	double f = floor(x);
+
+	return (uint64_t)f + ((double)(tt_dice() >> 11) * 0x1p-53 < x - f);
+}
+
+/*
+ * What one recorded block of size stands for.  Sampled, a block of size s
+ * is recorded with probability p = 1 - exp(-s / rate), so it stands for
+ * 1/p blocks of s/p bytes (the estimate pprof's readers apply to tcmalloc's
+ * and jemalloc's samples); counters take them rounded at random, unbiased.
+ */
+struct weight {
+	uint64_t blocks, bytes;
+};
+
+static __attribute__((noinline, cold)) struct weight
+weight_sampled(uint64_t size)
+{
+	double p = -expm1(-(double)size / (double)tt_sample_rate);
+
+	if (!(p > 0))
+		return (struct weight){ 1, size };
+	return (struct weight){ round_fair(1 / p), round_fair((double)size / p) };
+}
+
+/* Full tracking pays one branch for it (returned in registers). */
+static inline __attribute__((always_inline)) struct weight
+weight(uint64_t size)
+{
+	if (tt_likely(tt_sample_rate == 0))
+		return (struct weight){ 1, size };
+	return weight_sampled(size);
+}
+
+/*
+ * Whether this allocation is a sample: the wrapper counted its bytes down
+ * (tt_sampled) and found the sample point inside it, or this thread's
+ * countdown was never drawn and the first draw says so.
+ */
+static bool
+sample_hit(struct tt_tls *t, size_t size)
+{
+	if (!t->sample_armed) {
+		t->sample_armed = 1;
+		t->sample_left = next_sample() - (int64_t)size;
+		if (t->sample_left >= 0)
+			return false;
+	}
+	t->sample_left = next_sample();
+	return true;
+}
+
 static void
 charge_free(const struct tt_block_copy *b)
 {
 	struct tt_stack *s = tt_stacks_get(b->stack);
 
 	if (s != NULL) {
-		atomic_fetch_add_explicit(&s->free_blocks, 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&s->free_bytes, b->size, memory_order_relaxed);
+		struct weight w = weight(b->size);
+
+		atomic_fetch_add_explicit(&s->free_blocks, w.blocks, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->free_bytes, w.bytes, memory_order_relaxed);
 	}
 }
 
@@ -55,6 +126,7 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 	struct tt_tls *t = &tt_tls;
 	struct tt_stack *s;
 	uint32_t stack, slot;
+	struct weight w;
 	int saved = errno;
 
 	t->busy++;
@@ -74,6 +146,8 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 		(void)tt_threads_self();	/* a thread tether did not see start */
 		tt_thread_first();
 	}
+	if (tt_unlikely(tt_sample_rate != 0) && !sample_hit(t, size))
+		goto out;
 
 	stack = stack_here(fn);
 	slot = stack ? tt_blocks_take() : 0;
@@ -82,8 +156,9 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 		goto out;
 	}
 	s = tt_stacks_get(stack);
-	atomic_fetch_add_explicit(&s->alloc_blocks, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&s->alloc_bytes, size, memory_order_relaxed);
+	w = weight(size);
+	atomic_fetch_add_explicit(&s->alloc_blocks, w.blocks, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->alloc_bytes, w.bytes, memory_order_relaxed);
 	tt_blocks_fill(slot, (uintptr_t)user, size, stack, t->thread, tt_coarse_ns());
 	tt_hdr_of(user)->slot = slot;
 out:
@@ -132,8 +207,10 @@ tt_record_restore(void *user, const struct tt_block_copy *old)
 	slot = tt_blocks_take();
 	if (slot != 0) {
 		if (s != NULL) {
-			atomic_fetch_sub_explicit(&s->free_blocks, 1, memory_order_relaxed);
-			atomic_fetch_sub_explicit(&s->free_bytes, old->size, memory_order_relaxed);
+			struct weight w = weight(old->size);
+
+			atomic_fetch_sub_explicit(&s->free_blocks, w.blocks, memory_order_relaxed);
+			atomic_fetch_sub_explicit(&s->free_bytes, w.bytes, memory_order_relaxed);
 		}
 		tt_blocks_fill(slot, (uintptr_t)user, old->size, old->stack,
 			       old->thread, old->time_ns);

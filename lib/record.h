@@ -5,11 +5,13 @@
 #ifndef TT_RECORD_H
 #define TT_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "block.h"
 #include "table.h"
+#include "tls.h"
 
 /*
  * tt_record_stack() - capture the calling thread's stack (without tether's
@@ -18,6 +20,21 @@
  * Return: the stack id, or 0 when the stack table is full.
  */
 uint32_t tt_record_stack(unsigned fn);
+
+/*
+ * tt_sample_rate - TETHER_SAMPLE_RATE once the library runs: 0 when every
+ * allocation is recorded, else the mean bytes between samples.  The
+ * wrappers call tt_record_alloc() only for allocations that the thread's
+ * countdown (tt_tls.sample_left) selects: tt_sampled().
+ */
+extern uint64_t tt_sample_rate;
+
+static inline bool
+tt_sampled(size_t size)
+{
+	return __builtin_expect(tt_sample_rate == 0, 1) ||
+	       (tt_tls.sample_left -= (int64_t)size) < 0;
+}
 
 /*
  * tt_record_alloc() - record a new block: capture the stack, intern it,

@@ -24,12 +24,27 @@ struct tt_tls {
 	uint32_t thread;	/* tether thread number, 0 until first record */
 	int exiting;		/* thread-exit hook ran: cache no more slots */
 	struct tt_thread *self;	/* this thread's registry slot, or NULL */
-	uint64_t rng;		/* block-profile sampling state (wait.c) */
+	uint64_t rng;		/* sampling dice (wait.c, record.c) */
+	int64_t sample_left;	/* bytes to the next allocation sample */
+	int sample_armed;	/* sample_left has been drawn */
 	uint32_t nslots;	/* entries used in slots[] */
 	uint32_t slots[TT_SLOT_CACHE];
 	void *frames[TT_MAX_DEPTH + TT_SKIP_SLACK];
 };
 
 extern TT_TLS struct tt_tls tt_tls;
+
+/* tt_dice() - the thread's sampling dice: xorshift64 over tt_tls.rng. */
+static inline uint64_t
+tt_dice(void)
+{
+	uint64_t x = tt_tls.rng ? tt_tls.rng : (uint64_t)(uintptr_t)&tt_tls | 1;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	tt_tls.rng = x;
+	return x;
+}
 
 #endif /* TT_TLS_H */

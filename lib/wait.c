@@ -191,19 +191,6 @@ tt_waits_each_max(void (*fn)(const struct tt_rec_long_wait *, void *), void *arg
 	return first;
 }
 
-/* xorshift64: the thread's sampling dice. */
-static uint64_t
-dice(void)
-{
-	uint64_t x = tt_tls.rng ? tt_tls.rng : (uint64_t)(uintptr_t)&tt_tls | 1;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	tt_tls.rng = x;
-	return x;
-}
-
 /* Where the wait happened; 0 when the stack table is full. */
 static uint32_t
 wait_stack(enum tt_wait_call call)
@@ -216,7 +203,7 @@ wait_done(struct tt_wait_state *w, enum tt_wait_call call)
 {
 	uint64_t end = tt_now_ns(), d = end > w->since_ns ? end - w->since_ns : 0;
 	uint64_t rate = tt_opts.block_rate;
-	bool sampled = d >= rate || dice() % rate < d;
+	bool sampled = d >= rate || tt_dice() % rate < d;
 	bool is_long = d >= tt_opts.long_wait;
 	struct tt_stack *s;
 	uint32_t id;

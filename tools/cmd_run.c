@@ -36,6 +36,9 @@ static const char usage[] =
 	"      --stack-depth N  frames captured per allocation, 1-256 (default 64)\n"
 	"      --max-blocks N   live blocks tracked at most (default 64M)\n"
 	"      --max-stacks N   distinct stacks kept at most (default 1M)\n"
+	"      --sample-rate SIZE  track a sample: one allocation per SIZE bytes\n"
+	"                       allocated on average (e.g. 512K); reports scale\n"
+	"                       the samples back up.  Default 0: track every one\n"
 	"      --no-follow-fork do not track forked children\n"
 	"  -v, --verbose        print effective options and dumps on stderr\n"
 	"      --help-env       list every TETHER_* variable\n"
@@ -44,13 +47,15 @@ static const char usage[] =
 	"exit status: PROGRAM's own; 2 for a bad option or environment value,\n"
 	"126/127 when PROGRAM cannot be run.  See tether-run(1).\n";
 
-enum { OPT_DEPTH = 256, OPT_MAX_BLOCKS, OPT_MAX_STACKS, OPT_NO_FORK, OPT_HELP_ENV };
+enum { OPT_DEPTH = 256, OPT_MAX_BLOCKS, OPT_MAX_STACKS, OPT_SAMPLE_RATE, OPT_NO_FORK,
+       OPT_HELP_ENV };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "stack-depth", required_argument, NULL, OPT_DEPTH },
 	{ "max-blocks", required_argument, NULL, OPT_MAX_BLOCKS },
 	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
+	{ "sample-rate", required_argument, NULL, OPT_SAMPLE_RATE },
 	{ "no-follow-fork", no_argument, NULL, OPT_NO_FORK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help-env", no_argument, NULL, OPT_HELP_ENV },
@@ -301,6 +306,9 @@ tt_cmd_run(int argc, char **argv)
 			break;
 		case OPT_MAX_STACKS:
 			rc = set_option(TT_OPT_MAX_STACKS, "--max-stacks", optarg);
+			break;
+		case OPT_SAMPLE_RATE:
+			rc = set_option(TT_OPT_SAMPLE_RATE, "--sample-rate", optarg);
 			break;
 		case OPT_NO_FORK:
 			setenv("TETHER_FOLLOW_FORK", "no", 1);

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +50,39 @@ build_proc(struct tt_proc_model *p, struct tt_dump *d, const struct tt_model_opt
 		p->free_blocks += d->stacks[i].rec.free_blocks;
 		p->free_bytes += d->stacks[i].rec.free_bytes;
 	}
-	for (size_t i = 0; i < d->nblocks; i++) {
-		const struct tt_dump_stack *s = tt_dump_stack(d, d->blocks[i].stack);
-		struct tt_site *site = &by_index[s - d->stacks];
+	p->sample_rate = d->stats.sample_rate;
+	if (p->sample_rate == 0) {
+		for (size_t i = 0; i < d->nblocks; i++) {
+			const struct tt_dump_stack *s = tt_dump_stack(d, d->blocks[i].stack);
+			struct tt_site *site = &by_index[s - d->stacks];
 
-		site->live_blocks++;
-		site->live_bytes += d->blocks[i].size;
-		p->live_blocks++;
-		p->live_bytes += d->blocks[i].size;
+			site->live_blocks++;
+			site->live_bytes += d->blocks[i].size;
+		}
+	} else {
+		/* Each recorded block of size s was kept with probability
+		 * p = 1 - exp(-s / rate): it stands for 1/p blocks of s bytes
+		 * (lib/record.c scales the counters the same way). */
+		double *blocks = tt_xcalloc(d->nstacks, sizeof(double));
+		double *bytes = tt_xcalloc(d->nstacks, sizeof(double));
+
+		for (size_t i = 0; i < d->nblocks; i++) {
+			size_t k = (size_t)(tt_dump_stack(d, d->blocks[i].stack) - d->stacks);
+			double pr = -expm1(-(double)d->blocks[i].size / (double)p->sample_rate);
+
+			blocks[k] += pr > 0 ? 1 / pr : 1;
+			bytes[k] += pr > 0 ? (double)d->blocks[i].size / pr : 0;
+		}
+		for (size_t k = 0; k < d->nstacks; k++) {
+			by_index[k].live_blocks = (uint64_t)llround(blocks[k]);
+			by_index[k].live_bytes = (uint64_t)llround(bytes[k]);
+		}
+		free(blocks);
+		free(bytes);
+	}
+	for (size_t k = 0; k < d->nstacks; k++) {
+		p->live_blocks += by_index[k].live_blocks;
+		p->live_bytes += by_index[k].live_bytes;
 	}
 	qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
 	/* Thread and wait stacks sort last; they are not allocation sites. */

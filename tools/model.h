@@ -29,6 +29,8 @@ struct tt_proc_model {
 	uint64_t live_blocks, live_bytes;
 	uint64_t alloc_blocks, alloc_bytes;
 	uint64_t free_blocks, free_bytes;
+	uint64_t sample_rate;	/* 0, or the dump's sampling: counts above are
+				   estimates, scaled up from the samples */
 };
 
 struct tt_model {

@@ -75,7 +75,8 @@ json_proc(struct tt_buf *b, struct tt_proc_model *p, const struct tt_report_opts
 		tt_buf_printf(b, "%d", d->proc.exit_status);
 	else
 		tt_buf_add(b, "null", 4);
-	tt_buf_printf(b, ", \"stack_depth\": %u, \"totals\": {", d->proc.stack_depth);
+	tt_buf_printf(b, ", \"stack_depth\": %u, \"sample_rate\": %llu, \"totals\": {",
+		      d->proc.stack_depth, (unsigned long long)p->sample_rate);
 	json_u64(b, "in_use_bytes", p->live_bytes, 1);
 	json_u64(b, "in_use_blocks", p->live_blocks, 1);
 	json_u64(b, "alloc_bytes", p->alloc_bytes, 1);

@@ -81,7 +81,7 @@ text_proc(struct tt_buf *b, struct tt_proc_model *p, const struct tt_report_opts
 {
 	const struct tt_dump *d = p->dump;
 	const struct tt_rec_stats *st = &d->stats;
-	char when[64], a[32], c[32], e[32], f[32];
+	char when[64], a[32], c[32], e[32], f[32], g[32];
 	size_t live_sites = 0, shown = 0;
 
 	tt_format_time(when, sizeof(when), d->proc.start_realtime_ns);
@@ -102,6 +102,10 @@ text_proc(struct tt_buf *b, struct tt_proc_model *p, const struct tt_report_opts
 		      tt_thousands(c, sizeof(c), p->live_blocks), live_sites,
 		      tt_thousands(e, sizeof(e), p->alloc_bytes),
 		      tt_thousands(f, sizeof(f), p->alloc_blocks));
+	if (p->sample_rate != 0)
+		tt_buf_printf(b, "sampled: one allocation recorded per %s bytes allocated on "
+			      "average; the figures are estimates scaled up from the samples\n",
+			      tt_thousands(g, sizeof(g), p->sample_rate));
 	if (st->dropped_blocks || st->dropped_stacks)
 		tt_buf_printf(b, "warning: %llu allocations and %llu stacks were not "
 			      "recorded (tables full: raise TETHER_MAX_BLOCKS or "
