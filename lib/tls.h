@@ -25,6 +25,7 @@ struct tt_tls {
 	int exiting;		/* thread-exit hook ran: cache no more slots */
 	struct tt_thread *self;	/* this thread's registry slot, or NULL */
 	uint64_t rng;		/* block-profile sampling state (wait.c) */
+	uint64_t dump_bytes;	/* allocated since last counted (dumper.c) */
 	uint32_t nslots;	/* entries used in slots[] */
 	uint32_t slots[TT_SLOT_CACHE];
 	void *frames[TT_MAX_DEPTH + TT_SKIP_SLACK];
