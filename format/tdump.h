@@ -19,7 +19,7 @@
 
 #define TT_DUMP_MAGIC "TETHERDP"	/* 8 bytes, no NUL */
 #define TT_DUMP_MAJOR 1			/* readers reject another major */
-#define TT_DUMP_MINOR 3			/* readers accept any minor */
+#define TT_DUMP_MINOR 4			/* readers accept any minor */
 
 /* File header: the first 32 bytes of every dump. */
 struct tt_file_hdr {
@@ -62,6 +62,7 @@ enum tt_trigger {
 	TT_TRIGGER_SIGNAL = 3,	/* the dump signal */
 	TT_TRIGGER_INTERVAL = 4, /* the dump interval */
 	TT_TRIGGER_API = 5,	/* tether_dump() */
+	TT_TRIGGER_BYTES = 6,	/* TETHER_DUMP_EVERY_BYTES more allocated (since 1.4) */
 };
 
 /*

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int drop_stale(struct tt_dump *d);
+
 struct cursor {
 	const char *name;
 	const uint8_t *base;
@@ -474,10 +476,64 @@ tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errle
 		fail(&c, c.off, "%zu bytes after the end record", size - c.off);
 		goto bad;
 	}
+	if (!d->has_scan && drop_stale(d) != 0) {
+		fail(&c, c.off, "out of memory");
+		goto bad;
+	}
 	return d;
 bad:
 	tt_dump_free(d);
 	return NULL;
+}
+
+/*
+ * A dump written while other threads allocate reads the block table slot
+ * by slot: a block freed after its slot was read, whose address a later
+ * slot then holds again, is in it twice.  The later record is the live
+ * block (the earlier one was freed before it was given out, so it cannot
+ * have been read after it), so the earlier one goes.  A dump taken with a
+ * scan (threads stopped) never needs this.  Return: 0 or -1 (no memory).
+ */
+static int
+drop_stale(struct tt_dump *d)
+{
+	size_t cap = 16, kept = 0;
+	size_t *slot;
+	char *stale;
+
+	if (d->nblocks < 2)
+		return 0;
+	while (cap < 2 * d->nblocks)
+		cap *= 2;
+	slot = malloc(cap * sizeof(*slot));
+	stale = calloc(d->nblocks, 1);
+	if (slot == NULL || stale == NULL) {
+		free(slot);
+		free(stale);
+		return -1;
+	}
+	memset(slot, 0xff, cap * sizeof(*slot));	/* SIZE_MAX: empty */
+	for (size_t i = 0; i < d->nblocks; i++) {
+		uint64_t a = d->blocks[i].addr;
+		size_t h = (size_t)((a >> 4) * 0x9e3779b97f4a7c15ull) & (cap - 1);
+
+		while (slot[h] != SIZE_MAX && d->blocks[slot[h]].addr != a)
+			h = (h + 1) & (cap - 1);
+		if (slot[h] != SIZE_MAX) {
+			stale[slot[h]] = 1;
+			d->stale_blocks++;
+		}
+		slot[h] = i;
+	}
+	if (d->stale_blocks > 0)
+		for (size_t i = 0; i < d->nblocks; i++)
+			if (!stale[i])
+				d->blocks[kept++] = d->blocks[i];
+	if (d->stale_blocks > 0)
+		d->nblocks = kept;
+	free(slot);
+	free(stale);
+	return 0;
 }
 
 struct tt_dump *
@@ -568,6 +624,7 @@ tt_dump_trigger_name(uint32_t trigger)
 	case TT_TRIGGER_SIGNAL: return "signal";
 	case TT_TRIGGER_INTERVAL: return "interval";
 	case TT_TRIGGER_API: return "api";
+	case TT_TRIGGER_BYTES: return "bytes";
 	default: return "unknown";
 	}
 }

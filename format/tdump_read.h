@@ -44,6 +44,9 @@ struct tt_dump {
 	size_t nstacks;
 	struct tt_rec_block *blocks;
 	size_t nblocks;
+	size_t stale_blocks;	/* records dropped: an address freed and given
+				   out again while the dump was written (the
+				   later record, the live block, is kept) */
 	struct tt_dump_thread *threads;	/* from format 1.1 on */
 	size_t nthreads;
 	struct tt_rec_long_wait *long_waits;	/* oldest first (1.1) */

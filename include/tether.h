@@ -16,6 +16,10 @@
  * never wake (blocked on a lock, condition variable or semaphore that no
  * thread able to run can reach).
  *
+ * tether_dump() writes a heap snapshot now, while the program runs, next
+ * to the other dumps (TETHER_OUTPUT), and returns its number; see
+ * "On a long-running process" in tether(1).
+ *
  * tether_check_repeat() runs a test body once to warm up, takes a mark,
  * runs it n more times, and fails (returns nonzero) only when the memory
  * still live from those runs keeps growing in the second half of them:
@@ -37,6 +41,7 @@ typedef unsigned long long tether_mark_t;
 typedef tether_mark_t (*tether_mark_fn_)(void);
 typedef long (*tether_check_fn_)(tether_mark_t mark, unsigned flags,
 				 unsigned long long *live_bytes);
+typedef long (*tether_dump_fn_)(char *path, unsigned long len);
 
 static inline void *
 tether_sym_(const char *name)
@@ -72,6 +77,32 @@ tether_check(tether_mark_t mark)
 	tether_check_fn_ f = (tether_check_fn_)tether_sym_("tether_lib_check");
 
 	return f ? f(mark, 0, (unsigned long long *)0) : 0;
+}
+
+/*
+ * tether_dump_path() - write a dump now (the calling thread writes it,
+ * after a dump in progress, if any; other threads go on allocating) and
+ * put its file name in path (len bytes at most, NUL-terminated; path may
+ * be NULL).  The dump counts among the TETHER_KEEP_DUMPS kept.  Not for
+ * signal handlers.  Return: the dump's number in this process (1, 2, ...),
+ * 0 when tether is not loaded (path is then ""), -1 when the dump failed
+ * (said on stderr) or tether is disabled.
+ */
+static inline long
+tether_dump_path(char *path, unsigned long len)
+{
+	tether_dump_fn_ f = (tether_dump_fn_)tether_sym_("tether_lib_dump");
+
+	if (f == 0 && path != (char *)0 && len > 0)
+		path[0] = '\0';
+	return f ? f(path, len) : 0;
+}
+
+/* tether_dump() - tether_dump_path() without the name. */
+static inline long
+tether_dump(void)
+{
+	return tether_dump_path((char *)0, 0);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "dumper.h"
 #include "internal.h"
 #include "io.h"
 #include "leak_check.h"
@@ -25,6 +26,7 @@ extern char **environ;
 /* The entry points of include/tether.h, found there with dlsym. */
 uint64_t tether_lib_mark(void);
 long tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes);
+long tether_lib_dump(char *path, size_t n);
 
 /* A mark is a tick of the allocation clock: wait for the next tick, so
  * blocks allocated before the mark are stamped earlier than it, blocks
@@ -141,4 +143,19 @@ tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
 	}
 	tt_leak_scrub_stack();
 	return check_now(mark, flags, live_bytes);
+}
+
+/* tether_dump(): a live dump written by the calling thread (after one in
+ * progress, if any), counted in the rotation like the others. */
+TT_EXPORT long
+tether_lib_dump(char *path, size_t n)
+{
+	long rc;
+
+	if (path != NULL && n > 0)
+		path[0] = '\0';
+	if (!tt_init())
+		return -1;
+	rc = tt_dumper_dump(TT_TRIGGER_API, 1, path, n);
+	return rc > 0 ? rc : -1;
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../format/tdump.h"
@@ -60,6 +61,8 @@ static struct writer w;
 static struct tt_rec_block batch[BLOCKS_PER_REC];
 static char cmdline[8192];
 static atomic_flag dumping = ATOMIC_FLAG_INIT;
+static _Atomic long dumping_tid;	/* who writes the dump in progress */
+_Atomic int tt_dump_exiting;
 static int said_error;
 
 static void
@@ -486,6 +489,7 @@ static const char *const trigger_names[] = {
 	[TT_TRIGGER_SIGNAL] = "signal",
 	[TT_TRIGGER_INTERVAL] = "interval",
 	[TT_TRIGGER_API] = "api",
+	[TT_TRIGGER_BYTES] = "bytes",
 };
 
 static int
@@ -592,6 +596,7 @@ tt_dump_write(unsigned trigger)
 
 	if (atomic_flag_test_and_set(&dumping))
 		return -EBUSY;
+	atomic_store(&dumping_tid, syscall(SYS_gettid));
 	tt_tls.busy++;
 	tt_proc.seq++;
 	now_mods = tt_modules_snapshot();
@@ -659,8 +664,47 @@ tt_dump_write(unsigned trigger)
 		tt_say("dump written: %s", final);
 out:
 	tt_tls.busy--;
+	atomic_store(&dumping_tid, 0);
 	atomic_flag_clear(&dumping);
 	return err;
+}
+
+int
+tt_dump_write_final(unsigned trigger)
+{
+	struct timespec ms = { 0, 1000000 };
+	long me = syscall(SYS_gettid);
+	int err;
+
+	atomic_store(&tt_dump_exiting, 1);	/* no live dump starts now */
+	/* A live dump in progress ends within its own time; wait for it, up
+	 * to a minute, unless this very thread is writing it (an _exit from a
+	 * signal handler that interrupted it). */
+	for (unsigned i = 0; (err = tt_dump_write(trigger)) == -EBUSY && i < 60000; i++) {
+		if (atomic_load(&dumping_tid) == me)
+			break;
+		syscall(SYS_nanosleep, &ms, NULL);
+	}
+	return err;
+}
+
+void
+tt_dump_dir(char *out, size_t n)
+{
+	const char *o = tt_opts.output, *slash;
+	size_t len = strlen(o);
+
+	if (is_dir(o) || (len > 0 && o[len - 1] == '/')) {
+		tt_fmt(out, n, "%.*s", (int)(len > 1 && o[len - 1] == '/' ? len - 1 : len), o);
+		return;
+	}
+	slash = strrchr(o, '/');
+	if (slash == NULL)
+		tt_fmt(out, n, ".");
+	else if (slash == o)
+		tt_fmt(out, n, "/");
+	else
+		tt_fmt(out, n, "%.*s", (int)(slash - o), o);
 }
 
 void
@@ -669,5 +713,8 @@ tt_dump_postfork_child(void)
 	tt_proc.seq = 0;
 	tt_proc.flags |= TT_PROC_FORKED;
 	said_error = 0;
+	tt_dump_last_path[0] = '\0';
+	atomic_store(&dumping_tid, 0);
+	atomic_store(&tt_dump_exiting, 0);
 	atomic_flag_clear(&dumping);
 }

@@ -4,6 +4,7 @@
 #ifndef TT_DUMP_H
 #define TT_DUMP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Process facts the dump header reports, set by init.c. */
@@ -24,6 +25,19 @@ extern struct tt_proc tt_proc;
  * system calls for I/O.  Return: 0 or -errno (said once on stderr).
  */
 int tt_dump_write(unsigned trigger);
+
+/*
+ * tt_dump_write_final() - the dump at exit: stops live dumps from starting
+ * and waits for one in progress.  Return: as tt_dump_write().
+ */
+int tt_dump_write_final(unsigned trigger);
+
+/* Set once the final dump begins: live dumps are refused from then on. */
+extern _Atomic int tt_dump_exiting;
+
+/* tt_dump_dir() - the directory dumps go to (from TETHER_OUTPUT), no
+ * trailing slash.  Context: any; raw system calls only. */
+void tt_dump_dir(char *out, size_t n);
 
 /* The name of the last dump written. */
 extern char tt_dump_last_path[4096];

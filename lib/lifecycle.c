@@ -15,6 +15,7 @@
 
 #include "../format/tdump.h"
 #include "dump.h"
+#include "dumper.h"
 #include "internal.h"
 #include "io.h"
 #include "leak_check.h"
@@ -55,6 +56,7 @@ postfork_child(void)
 	tt_dump_postfork_child();
 	if (!tt_opts.follow_fork && atomic_load(&tt_state) == TT_STATE_ON)
 		atomic_store(&tt_state, TT_STATE_OFF);
+	tt_dumper_postfork_child();
 }
 
 static void
@@ -65,6 +67,8 @@ say_options(void)
 #define TT_SHOW_UINT(N, f) tt_say("%s=%llu", tt_opt_descs[TT_OPT_##N].env, (unsigned long long)tt_opts.f)
 #define TT_SHOW_SIZE TT_SHOW_UINT
 #define TT_SHOW_DURATION(N, f) tt_say("%s=%lluns", tt_opt_descs[TT_OPT_##N].env, (unsigned long long)tt_opts.f)
+#define TT_SHOW_SIGNAL(N, f) do { char sn[32]; tt_signal_name(tt_opts.f, sn, sizeof(sn)); \
+		tt_say("%s=%s", tt_opt_descs[TT_OPT_##N].env, sn); } while (0)
 #define OPT(NAME, field, type, def, min, max, doc) TT_SHOW_##type(NAME, field);
 #include "options.def"
 #undef OPT
@@ -83,6 +87,7 @@ tt_constructor(void)
 	if (tt_dump_check_output() != 0)
 		tt_say("TETHER_OUTPUT=%s is not a writable location; the dump "
 		       "at exit will fail", tt_opts.output);
+	tt_dumper_start();
 	tt_tls.busy--;
 }
 
@@ -131,7 +136,8 @@ tt_final_dump(unsigned trigger, int status)
 		else if (tt_opts.verbose)
 			say_scan();
 	}
-	tt_dump_write(trigger);
+	tt_dump_write_final(trigger);
+	tt_dumper_exit();
 	tt_leak_drop();
 	atomic_store(&tt_state, TT_STATE_OFF);
 }

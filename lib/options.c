@@ -84,6 +84,10 @@ tt_parse_duration(const char *s, uint64_t *out)
 
 	if (parse_digits(&s, &v) != 0)
 		return -1;
+	if (v == 0 && *s == '\0') {
+		*out = 0;	/* "0" needs no unit */
+		return 0;
+	}
 	for (unsigned i = 0; i < sizeof(units) / sizeof(*units); i++) {
 		if (streq_nocase(s, units[i].unit)) {
 			if (v != 0 && units[i].ns > UINT64_MAX / v)
@@ -93,6 +97,97 @@ tt_parse_duration(const char *s, uint64_t *out)
 		}
 	}
 	return -1;
+}
+
+/* The signals a dump can be asked with: those a program can catch and
+ * that the kernel does not send on a fault or for a child, by their Linux
+ * numbers (the same on x86-64 and arm64).  SIGRTMIN is glibc's (34). */
+static const struct { const char *name; int num; } sig_names[] = {
+	{ "HUP", 1 }, { "INT", 2 }, { "QUIT", 3 }, { "USR1", 10 }, { "USR2", 12 },
+	{ "PIPE", 13 }, { "ALRM", 14 }, { "TERM", 15 }, { "URG", 23 },
+	{ "XCPU", 24 }, { "XFSZ", 25 }, { "VTALRM", 26 }, { "PROF", 27 },
+	{ "WINCH", 28 }, { "IO", 29 }, { "POLL", 29 }, { "PWR", 30 },
+};
+#define TT_SIGRTMIN 34
+#define TT_SIGRTMAX 64
+
+static int
+sig_ok(uint64_t n)
+{
+	if (n >= TT_SIGRTMIN && n <= TT_SIGRTMAX)
+		return 1;
+	for (unsigned i = 0; i < sizeof(sig_names) / sizeof(*sig_names); i++)
+		if ((uint64_t)sig_names[i].num == n)
+			return 1;
+	return 0;
+}
+
+static int
+prefix_nocase(const char **s, const char *pre)
+{
+	const char *p = *s;
+
+	for (; *pre; pre++, p++)
+		if (lower(*p) != lower(*pre))
+			return 0;
+	*s = p;
+	return 1;
+}
+
+int
+tt_parse_signal(const char *s, uint64_t *out)
+{
+	uint64_t v;
+
+	if (streq_nocase(s, "none") || streq_nocase(s, "no") || streq_nocase(s, "off") ||
+	    streq_nocase(s, "0")) {
+		*out = 0;
+		return 0;
+	}
+	if (*s >= '0' && *s <= '9') {
+		if (parse_digits(&s, &v) != 0 || *s != '\0' || !sig_ok(v))
+			return -1;
+		*out = v;
+		return 0;
+	}
+	(void)prefix_nocase(&s, "SIG");
+	if (prefix_nocase(&s, "RTMIN")) {
+		v = 0;
+		if (*s == '+' && (s++, parse_digits(&s, &v) != 0))
+			return -1;
+		if (*s != '\0' || v > TT_SIGRTMAX - TT_SIGRTMIN)
+			return -1;
+		*out = TT_SIGRTMIN + v;
+		return 0;
+	}
+	if (prefix_nocase(&s, "RTMAX")) {
+		v = 0;
+		if (*s == '-' && (s++, parse_digits(&s, &v) != 0))
+			return -1;
+		if (*s != '\0' || v > TT_SIGRTMAX - TT_SIGRTMIN)
+			return -1;
+		*out = TT_SIGRTMAX - v;
+		return 0;
+	}
+	for (unsigned i = 0; i < sizeof(sig_names) / sizeof(*sig_names); i++)
+		if (streq_nocase(s, sig_names[i].name)) {
+			*out = (uint64_t)sig_names[i].num;
+			return 0;
+		}
+	return -1;
+}
+
+size_t
+tt_signal_name(uint64_t sig, char *buf, size_t n)
+{
+	if (sig == 0)
+		return tt_fmt(buf, n, "none");
+	for (unsigned i = 0; i < sizeof(sig_names) / sizeof(*sig_names); i++)
+		if ((uint64_t)sig_names[i].num == sig)
+			return tt_fmt(buf, n, "SIG%s", sig_names[i].name);
+	if (sig >= TT_SIGRTMIN && sig <= TT_SIGRTMAX)
+		return tt_fmt(buf, n, "SIGRTMIN+%u", (unsigned)(sig - TT_SIGRTMIN));
+	return tt_fmt(buf, n, "signal %u", (unsigned)sig);
 }
 
 static int
@@ -129,6 +224,7 @@ store(enum tt_opt_id id, struct tt_opts *opts, const char *str, uint64_t num)
 #define TT_STORE_UINT(field) opts->field = num
 #define TT_STORE_SIZE(field) opts->field = num
 #define TT_STORE_DURATION(field) opts->field = num
+#define TT_STORE_SIGNAL(field) opts->field = num
 #define OPT(NAME, field, type, def, min, max, doc) \
 	case TT_OPT_##NAME: TT_STORE_##type(field); break;
 #include "options.def"
@@ -177,7 +273,16 @@ tt_opt_parse(enum tt_opt_id id, const char *val, struct tt_opts *opts,
 		bad = tt_parse_duration(val, &num) || num < d->min || num > d->max;
 		if (bad)
 			tt_fmt(err, errlen, "%s=%s: expected a duration with its unit "
-			       "(ns, us, ms, s, m or h, e.g. 500ms or 2s)", d->env, val);
+			       "(ns, us, ms, s, m or h, e.g. 500ms or 2s), or 0", d->env, val);
+		break;
+	case TT_OPT_SIGNAL:
+		bad = tt_parse_signal(val, &num);
+		if (bad)
+			tt_fmt(err, errlen, "%s=%s: expected a signal a program can catch "
+			       "and the kernel does not send on its own: USR1, USR2, HUP, "
+			       "INT, QUIT, PIPE, ALRM, TERM, URG, XCPU, XFSZ, VTALRM, PROF, "
+			       "WINCH, IO, PWR, RTMIN+n, RTMAX-n (with or without SIG), "
+			       "its number, or none", d->env, val);
 		break;
 	}
 	if (bad)

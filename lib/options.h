@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum tt_opt_type { TT_OPT_STRING, TT_OPT_BOOL, TT_OPT_UINT, TT_OPT_SIZE, TT_OPT_DURATION };
+enum tt_opt_type { TT_OPT_STRING, TT_OPT_BOOL, TT_OPT_UINT, TT_OPT_SIZE, TT_OPT_DURATION,
+		   TT_OPT_SIGNAL };
 
 enum tt_opt_id {
 #define OPT(NAME, field, type, def, min, max, doc) TT_OPT_##NAME,
@@ -37,6 +38,7 @@ struct tt_opts {
 #define TT_OPT_CTYPE_UINT uint64_t
 #define TT_OPT_CTYPE_SIZE uint64_t
 #define TT_OPT_CTYPE_DURATION uint64_t
+#define TT_OPT_CTYPE_SIGNAL uint64_t
 #define OPT(NAME, field, type, def, min, max, doc) TT_OPT_CTYPE_##type field;
 #include "options.def"
 #undef OPT
@@ -67,5 +69,12 @@ int tt_parse_size(const char *s, uint64_t *out);
 
 /* Parse a duration into nanoseconds: "250ms", "1s", "2m", "1h", "500us". */
 int tt_parse_duration(const char *s, uint64_t *out);
+
+/* Parse a dump signal: "USR2", "SIGUSR2", "12", "RTMIN+3", or "none"/"0"
+ * (stored as 0).  Return: 0, or -1 for anything else. */
+int tt_parse_signal(const char *s, uint64_t *out);
+
+/* "SIGUSR2", "SIGRTMIN+3" or "none" into buf.  Return: its length. */
+size_t tt_signal_name(uint64_t sig, char *buf, size_t n);
 
 #endif /* TT_OPTIONS_H */

@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "../format/tdump.h"
+#include "dumper.h"
 #include "internal.h"
 #include "options.h"
 #include "threads.h"
@@ -161,6 +162,12 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 	atomic_fetch_add_explicit(&s->alloc_bytes, w.bytes, memory_order_relaxed);
 	tt_blocks_fill(slot, (uintptr_t)user, size, stack, t->thread, tt_coarse_ns());
 	tt_hdr_of(user)->slot = slot;
+	/* TETHER_DUMP_EVERY_BYTES: a thread-local add and compare; the
+	 * shared count is touched once per tt_dump_step bytes.  Sampled, a
+	 * block counts what it stands for. */
+	t->dump_bytes += w.bytes;
+	if (tt_unlikely(t->dump_bytes >= tt_dump_step))
+		tt_dumper_count_bytes();
 out:
 	t->busy--;
 	errno = saved;

@@ -27,6 +27,7 @@ struct tt_tls {
 	uint64_t rng;		/* sampling dice (wait.c, record.c) */
 	int64_t sample_left;	/* bytes to the next allocation sample */
 	int sample_armed;	/* sample_left has been drawn */
+	uint64_t dump_bytes;	/* allocated since last counted (dumper.c) */
 	uint32_t nslots;	/* entries used in slots[] */
 	uint32_t slots[TT_SLOT_CACHE];
 	void *frames[TT_MAX_DEPTH + TT_SKIP_SLACK];

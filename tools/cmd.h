@@ -13,6 +13,7 @@
 int tt_cmd_run(int argc, char **argv);
 int tt_cmd_report(int argc, char **argv);
 int tt_cmd_check(int argc, char **argv);
+int tt_cmd_dump(int argc, char **argv);
 
 /* What run and check share (cmd_run.c): check the TETHER_* environment,
  * make TETHER_OUTPUT point at a writable place, find libtether.so, find

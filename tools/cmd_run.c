@@ -40,6 +40,11 @@ static const char usage[] =
 	"                       allocated on average (e.g. 512K); reports scale\n"
 	"                       the samples back up.  Default 0: track every one\n"
 	"      --no-follow-fork do not track forked children\n"
+	"      --dump-signal SIG  dump while running on SIG (default USR2; none)\n"
+	"      --dump-interval DURATION  and every DURATION (500ms, 30s, 5m; 0 off)\n"
+	"      --dump-every SIZE  and each SIZE more allocated (64M, 1G; 0 off)\n"
+	"      --keep N         live dumps kept per process, oldest deleted\n"
+	"                       (default 10; 0 keeps all; never the exit dump)\n"
 	"  -v, --verbose        print effective options and dumps on stderr\n"
 	"      --help-env       list every TETHER_* variable\n"
 	"  -h, --help           show this help\n"
@@ -48,7 +53,7 @@ static const char usage[] =
 	"126/127 when PROGRAM cannot be run.  See tether-run(1).\n";
 
 enum { OPT_DEPTH = 256, OPT_MAX_BLOCKS, OPT_MAX_STACKS, OPT_SAMPLE_RATE, OPT_NO_FORK,
-       OPT_HELP_ENV };
+       OPT_HELP_ENV, OPT_DUMP_SIGNAL, OPT_DUMP_INTERVAL, OPT_DUMP_EVERY, OPT_KEEP };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -57,6 +62,10 @@ static const struct option options[] = {
 	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
 	{ "sample-rate", required_argument, NULL, OPT_SAMPLE_RATE },
 	{ "no-follow-fork", no_argument, NULL, OPT_NO_FORK },
+	{ "dump-signal", required_argument, NULL, OPT_DUMP_SIGNAL },
+	{ "dump-interval", required_argument, NULL, OPT_DUMP_INTERVAL },
+	{ "dump-every", required_argument, NULL, OPT_DUMP_EVERY },
+	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help-env", no_argument, NULL, OPT_HELP_ENV },
 	{ "help", no_argument, NULL, 'h' },
@@ -309,6 +318,18 @@ tt_cmd_run(int argc, char **argv)
 			break;
 		case OPT_SAMPLE_RATE:
 			rc = set_option(TT_OPT_SAMPLE_RATE, "--sample-rate", optarg);
+			break;
+		case OPT_DUMP_SIGNAL:
+			rc = set_option(TT_OPT_DUMP_SIGNAL, "--dump-signal", optarg);
+			break;
+		case OPT_DUMP_INTERVAL:
+			rc = set_option(TT_OPT_DUMP_INTERVAL, "--dump-interval", optarg);
+			break;
+		case OPT_DUMP_EVERY:
+			rc = set_option(TT_OPT_DUMP_EVERY_BYTES, "--dump-every", optarg);
+			break;
+		case OPT_KEEP:
+			rc = set_option(TT_OPT_KEEP_DUMPS, "--keep", optarg);
 			break;
 		case OPT_NO_FORK:
 			setenv("TETHER_FOLLOW_FORK", "no", 1);

@@ -56,6 +56,9 @@ check_stored(enum tt_opt_id id, const struct tt_opts *o, const char *val)
 		broken("a number option stored a value out of range")
 #define TT_FUZZ_CHECK_SIZE(f) TT_FUZZ_CHECK_UINT(f)
 #define TT_FUZZ_CHECK_DURATION(f) TT_FUZZ_CHECK_UINT(f)
+#define TT_FUZZ_CHECK_SIGNAL(f) \
+	if (o->f > 64) \
+		broken("a signal option stored a value out of range")
 #define OPT(NAME, field, type, def, min, max, doc) \
 	case TT_OPT_##NAME: TT_FUZZ_CHECK_##type(field); break;
 #include "lib/options.def"
