@@ -42,6 +42,7 @@
 #include "../format/tdump.h"
 #include "dump.h"
 #include "internal.h"
+#include "table.h"
 #include "io.h"
 #include "options.h"
 #include "tls.h"
@@ -62,6 +63,7 @@ static int dump_sig;			/* the configured signal, 0: none */
 static struct sigaction prog_view;	/* what the program set, or inherited */
 static _Atomic int said_taken;
 static _Atomic uint64_t bytes_total;
+static _Atomic int32_t dumper_tid;		/* 0 until it runs */
 static atomic_flag live_busy = ATOMIC_FLAG_INIT;
 
 static _Atomic(sigaction_fn) real_sigaction_p;
@@ -263,10 +265,7 @@ dumper_main(void *arg)
 		sigaddset(&all, dump_sig);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	prctl(PR_SET_NAME, "tether-dumper", 0, 0, 0);
-	while (atomic_flag_test_and_set(&live_busy))
-		;
-	write_status();
-	atomic_flag_clear(&live_busy);
+	atomic_store(&dumper_tid, (int32_t)syscall(SYS_gettid));
 	next = interval ? tt_now_ns() + interval : 0;
 	for (;;) {
 		uint32_t bits = atomic_exchange_explicit(&asked, 0, memory_order_acquire);
@@ -303,26 +302,50 @@ dumper_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The dumper's stack is tether's own memory (tt_map_reserve), so a scan
+ * never takes it for a root, and it is never stopped for one
+ * (tt_dumper_tid): it holds nothing of the program's but, below its stack
+ * pointer, stale copies of block addresses from the last dump.  Started
+ * with tt_tls.busy raised, so glibc's allocations for it (its TLS vector)
+ * are not the program's blocks either.
+ */
+#define DUMPER_STACK (256u << 10)
+
+static void *dumper_stack;
+
 static void
 start_thread(void)
 {
 	pthread_t th;
 	pthread_attr_t attr;
-	int rc;
+	int rc = ENOMEM;
 
 	if (dump_sig == 0 && tt_opts.dump_interval == 0 && tt_opts.dump_every_bytes == 0)
 		return;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	rc = pthread_create(&th, &attr, dumper_main, NULL);
-	pthread_attr_destroy(&attr);
+	tt_tls.busy++;
+	if (dumper_stack == NULL)
+		dumper_stack = tt_map_reserve(DUMPER_STACK);
+	if (dumper_stack != NULL) {
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstack(&attr, dumper_stack, DUMPER_STACK);
+		rc = pthread_create(&th, &attr, dumper_main, NULL);
+		pthread_attr_destroy(&attr);
+	}
+	tt_tls.busy--;
 	if (rc != 0) {
 		tt_say("cannot start the dumper thread (error %d); no dumps while the "
 		       "program runs, only at exit", rc);
 		return;
 	}
 	atomic_store(&have_thread, 1);
+	/* Written now, before the program goes on: tether dump finds the
+	 * process by it as soon as the program runs. */
+	while (atomic_flag_test_and_set(&live_busy))
+		;
+	write_status();
+	atomic_flag_clear(&live_busy);
 	if (tt_opts.dump_every_bytes != 0) {
 		uint64_t step = tt_opts.dump_every_bytes / 16;
 
@@ -368,11 +391,18 @@ tt_dumper_start(void)
 	start_thread();
 }
 
+int32_t
+tt_dumper_tid(void)
+{
+	return atomic_load_explicit(&dumper_tid, memory_order_relaxed);
+}
+
 void
 tt_dumper_postfork_child(void)
 {
 	atomic_store(&asked, 0);
 	atomic_store(&have_thread, 0);
+	atomic_store(&dumper_tid, 0);	/* the parent's; its stack is free again */
 	atomic_flag_clear(&live_busy);
 	ring_n = ring_head = 0;	/* the parent's dumps are the parent's to rotate */
 	if (atomic_load(&tt_state) == TT_STATE_ON)

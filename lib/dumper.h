@@ -20,6 +20,10 @@ void tt_dumper_start(void);
 /* In a forked child: forget the parent's dumper and rotation, start one. */
 void tt_dumper_postfork_child(void);
 
+/* tt_dumper_tid() - the dumper thread's kernel tid, 0 when none: a scan
+ * leaves it running (stop.c), its stack being tether's own memory. */
+int32_t tt_dumper_tid(void);
+
 /*
  * tt_dumper_dump() - write a live dump now in the calling thread, rotate,
  * update the status file.  wait: wait for a live dump in progress, else

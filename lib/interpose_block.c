@@ -53,6 +53,8 @@
 #undef _TIME_BITS
 
 #include <dlfcn.h>
+#include <setjmp.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -135,7 +137,11 @@
 	X(sigwaitinfo, NULL) \
 	X(sigsuspend, NULL) \
 	X(pause, NULL) \
-	X(getaddrinfo, NULL)
+	X(getaddrinfo, NULL) \
+	X(longjmp, NULL) \
+	X(_longjmp, NULL) \
+	X(siglongjmp, NULL) \
+	X(__longjmp_chk, NULL)
 
 #define TT_REAL_INDEX(fn, version) R_##fn,
 enum real_index { TT_REALS(TT_REAL_INDEX) R_COUNT };
@@ -201,11 +207,16 @@ resolve_all(void)
 #define FAIL_ERRNO (errno = ENOSYS, -1)
 #define FAIL_CODE ENOSYS
 
+/* The cancellation cleanup buffer of the wrapper this thread waits in, so
+ * that a longjmp out of it can unregister it (longjmp below). */
+static TT_TLS void *wait_cancel_buf;
+
 /* A thread cancelled inside the real call: its wait is over. */
 static void
 cancelled(void *unused)
 {
 	(void)unused;
+	wait_cancel_buf = NULL;
 	tt_wait_end();
 }
 
@@ -215,8 +226,11 @@ cancelled(void *unused)
  */
 #define WAIT_BEGIN(call, object, fd) \
 	tt_wait_begin((call), (uintptr_t)(object), (fd)); \
-	pthread_cleanup_push(cancelled, NULL)
+	pthread_cleanup_push(cancelled, NULL); \
+	void *const outer_cancel_buf = wait_cancel_buf; \
+	wait_cancel_buf = &__cancel_buf
 #define WAIT_END() \
+	wait_cancel_buf = outer_cancel_buf; \
 	pthread_cleanup_pop(0); \
 	tt_wait_end()
 
@@ -1006,3 +1020,58 @@ getaddrinfo(const char *restrict node, const char *restrict service,
 	WAIT_END();
 	return rc;
 }
+
+/* ---- longjmp ------------------------------------------------------------- */
+
+/*
+ * A longjmp out of a signal handler that interrupted a wrapped call (the
+ * classic alarm-and-siglongjmp timeout around read) leaves the wrapper
+ * without running its end: its cancellation cleanup buffer would stay
+ * registered in glibc's thread descriptor, pointing into a dead frame that
+ * a later pthread_exit or cancellation jumps to, and its wait note would
+ * stay behind for scans and dumps.  The wrappers below see the jump's
+ * target stack pointer (glibc keeps it mangled with the thread's pointer
+ * guard, %fs:0x30 on x86-64) and forget what lies below it.
+ */
+extern void __longjmp_chk(sigjmp_buf env, int val) __attribute__((noreturn));
+
+static void
+forget_jumped_waits(const void *env)
+{
+#if defined(__x86_64__)
+	uint64_t sp = ((const uint64_t *)env)[6], guard;
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+
+	__asm__("movq %%fs:0x30, %0" : "=r"(guard));
+	sp = ((sp >> 17) | (sp << 47)) ^ guard;
+	if (sp < here || sp - here > (1ull << 30))
+		return;		/* another stack (sigaltstack): left as it is */
+	if (wait_cancel_buf != NULL && (uintptr_t)wait_cancel_buf < sp) {
+		__pthread_unregister_cancel(wait_cancel_buf);
+		wait_cancel_buf = NULL;
+	}
+	tt_wait_jumped(sp);
+#else
+	(void)env;
+#endif
+}
+
+#define LONGJMP_WRAPPER(fn, type) \
+	TT_EXPORT __attribute__((noreturn)) void \
+	fn(type env, int val) \
+	{ \
+		void (*real)(struct __jmp_buf_tag *, int) = \
+			(void (*)(struct __jmp_buf_tag *, int))real_fn(R_##fn); \
+		\
+		if (tt_likely(atomic_load_explicit(&tt_state, memory_order_relaxed) == \
+			      TT_STATE_ON)) \
+			forget_jumped_waits(env); \
+		if (real == NULL) \
+			abort(); \
+		real(env, val); \
+		__builtin_unreachable(); \
+	}
+LONGJMP_WRAPPER(longjmp, jmp_buf)
+LONGJMP_WRAPPER(_longjmp, jmp_buf)
+LONGJMP_WRAPPER(siglongjmp, sigjmp_buf)
+LONGJMP_WRAPPER(__longjmp_chk, sigjmp_buf)

@@ -15,6 +15,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "dumper.h"
 #include "internal.h"
 #include "io.h"
 #include "table.h"
@@ -301,7 +302,7 @@ ask_new(int32_t self)
 			off += d->reclen;
 			for (const char *c = d->name; *c >= '0' && *c <= '9'; c++)
 				tid = tid * 10 + (*c - '0');
-			if (tid <= 0 || tid == self || find(tid) != NULL)
+			if (tid <= 0 || tid == self || tid == tt_dumper_tid() || find(tid) != NULL)
 				continue;
 			e = add(tid, TT_STOP_ASKED);
 			if (e == NULL)

@@ -254,6 +254,19 @@ tt_wait_end(void)
 	errno = saved;
 }
 
+void
+tt_wait_jumped(uint64_t sp)
+{
+	struct tt_thread *t = tt_tls.self;
+
+	if (!TT_HAVE_PARK_NOTE || t == NULL || tt_tls.busy ||
+	    atomic_load_explicit(&t->park, memory_order_acquire) == TT_PARK_NONE ||
+	    t->park_sp > sp)
+		return;
+	tt_park_leave(t);
+	atomic_store_explicit(&t->wait.call, TT_WAIT_NONE, memory_order_release);
+}
+
 /*
  * Whether thread tid is inside a system call with its stack pointer below
  * sp on the same stack (/proc/self/task/TID/syscall: "NR ARGS... SP PC"),

@@ -46,6 +46,14 @@ void tt_wait_begin(enum tt_wait_call call, uintptr_t object, int fd);
 void tt_wait_end(void);
 
 /*
+ * tt_wait_jumped() - this thread longjmps to stack pointer sp: a wait whose
+ * wrapper frame lies below sp was left without tt_wait_end(); forget its
+ * note (once no claim holds it) and its call.
+ * Context: the jumping thread, often in a signal handler; no allocation.
+ */
+void tt_wait_jumped(uint64_t sp);
+
+/*
  * tt_wait_for_holder() - a thread is about to wait for mutex m, held by the
  * thread with kernel tid owner: note it in the holder's slot, so that its
  * unlock of m is charged the wait (Go's mutex profile since 1.22).

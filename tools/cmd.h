@@ -27,6 +27,7 @@ char *tt_run_find_library(void);
 void tt_run_set_tool(void);
 char *tt_run_resolve_program(const char *prog);
 int tt_run_is_static_elf(const char *file);
+int tt_run_is_secure_exec(const char *file);
 
 struct tt_report_opts {
 	long top;		/* sites shown; 0 = all */

@@ -456,6 +456,15 @@ tt_cmd_check(int argc, char **argv)
 		rc = TT_EXIT_USAGE;
 		goto out_dir;
 	}
+	if (tt_run_is_secure_exec(prog)) {
+		fprintf(stderr, "tether check: %s is set-user-ID or set-group-ID: it would run in "
+			"secure-execution mode, where the loader ignores LD_PRELOAD, so no verdict "
+			"is possible\n", prog);
+		free(prog);
+		free(lib);
+		rc = TT_EXIT_USAGE;
+		goto out_dir;
+	}
 	old = getenv("LD_PRELOAD");
 	preload = old && *old ? tt_xasprintf("%s:%s", lib, old) : tt_xstrdup(lib);
 	setenv("LD_PRELOAD", preload, 1);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lib/options.h"
@@ -291,6 +292,25 @@ tt_run_is_static_elf(const char *file)
 	return rc;
 }
 
+/*
+ * Return: 1 if running file would be secure execution (AT_SECURE), where
+ * the loader ignores LD_PRELOAD: set-user-ID to a user other than ours, or
+ * set-group-ID to another group, on a filesystem that honours the bits.
+ * (File capabilities are not looked at.)
+ */
+int
+tt_run_is_secure_exec(const char *file)
+{
+	struct stat st;
+	struct statvfs vfs;
+
+	if (stat(file, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (statvfs(file, &vfs) == 0 && (vfs.f_flag & ST_NOSUID)))
+		return 0;
+	return ((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	       ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && st.st_gid != getegid());
+}
+
 int
 tt_cmd_run(int argc, char **argv)
 {
@@ -368,6 +388,14 @@ tt_cmd_run(int argc, char **argv)
 	if (tt_run_is_static_elf(prog)) {
 		fprintf(stderr, "tether run: %s is statically linked: preloading cannot "
 			"track it, so nothing would be recorded\n", prog);
+		free(prog);
+		free(lib);
+		return TT_EXIT_USAGE;
+	}
+	if (tt_run_is_secure_exec(prog)) {
+		fprintf(stderr, "tether run: %s is set-user-ID or set-group-ID: it would run in "
+			"secure-execution mode, where the loader ignores LD_PRELOAD, so nothing "
+			"would be recorded\n", prog);
 		free(prog);
 		free(lib);
 		return TT_EXIT_USAGE;

@@ -366,6 +366,14 @@ tt_verdict_text(struct tt_buf *b, struct tt_verdict *v, bool show_reachable, boo
 			      "reachability scan\n", d->proc.pid);
 		return;
 	}
+	if (d->scan.threads_unstopped)
+		tt_buf_printf(b, "tether: %u thread%s could not be stopped for the scan (every "
+			      "real-time signal is taken by the program, the signal is blocked, "
+			      "or no answer within a second): %s stack%s read while %s ran\n",
+			      d->scan.threads_unstopped, d->scan.threads_unstopped == 1 ? "" : "s",
+			      d->scan.threads_unstopped == 1 ? "its" : "their",
+			      d->scan.threads_unstopped == 1 ? " was" : "s were",
+			      d->scan.threads_unstopped == 1 ? "it" : "they");
 	for (unsigned kind = TT_LEAK_DEFINITE; kind >= TT_LEAK_REACHABLE; kind--) {
 		size_t places = 0;
 
