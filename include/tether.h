@@ -16,6 +16,9 @@
  * never wake (blocked on a lock, condition variable or semaphore that no
  * thread able to run can reach).
  *
+ * tether_dump() writes a dump at once (no scan), for comparing snapshots
+ * of one run with `tether diff`.
+ *
  * tether_check_repeat() runs a test body once to warm up, takes a mark,
  * runs it n more times, and fails (returns nonzero) only when the memory
  * still live from those runs keeps growing in the second half of them:
@@ -35,6 +38,7 @@ typedef unsigned long long tether_mark_t;
 
 /* What libtether.so exports for this header (libtether(7)). */
 typedef tether_mark_t (*tether_mark_fn_)(void);
+typedef int (*tether_dump_fn_)(void);
 typedef long (*tether_check_fn_)(tether_mark_t mark, unsigned flags,
 				 unsigned long long *live_bytes);
 
@@ -72,6 +76,19 @@ tether_check(tether_mark_t mark)
 	tether_check_fn_ f = (tether_check_fn_)tether_sym_("tether_lib_check");
 
 	return f ? f(mark, 0, (unsigned long long *)0) : 0;
+}
+
+/*
+ * tether_dump() - write a dump now (trigger "api"), as at exit but without
+ * a reachability scan: a heap snapshot for `tether diff`.  Return: 0, or
+ * -errno if it could not be written (-ENOSYS: tether is not loaded).
+ */
+static inline int
+tether_dump(void)
+{
+	tether_dump_fn_ f = (tether_dump_fn_)tether_sym_("tether_lib_dump");
+
+	return f ? f() : -38 /* ENOSYS */;
 }
 
 /*

@@ -2,6 +2,7 @@
  * api.c - what include/tether.h calls: marks and leak checks from inside
  * the program (a test case checking "no leaks since this mark").
  */
+#include <errno.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ extern char **environ;
 /* The entry points of include/tether.h, found there with dlsym. */
 uint64_t tether_lib_mark(void);
 long tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes);
+int tether_lib_dump(void);
 
 /* A mark is a tick of the allocation clock: wait for the next tick, so
  * blocks allocated before the mark are stamped earlier than it, blocks
@@ -132,4 +134,13 @@ tether_lib_check(uint64_t mark, unsigned flags, unsigned long long *live_bytes)
 		return 0;
 	tt_leak_scrub_stack();
 	return check_now(mark, flags, live_bytes);
+}
+
+/* A heap snapshot now, without a scan: trigger "api". */
+TT_EXPORT int
+tether_lib_dump(void)
+{
+	if (!tt_init())
+		return -ENOSYS;
+	return tt_dump_write(TT_TRIGGER_API);
 }
