@@ -13,6 +13,7 @@
 int tt_cmd_run(int argc, char **argv);
 int tt_cmd_report(int argc, char **argv);
 int tt_cmd_check(int argc, char **argv);
+int tt_cmd_diff(int argc, char **argv);
 
 /* What run and check share (cmd_run.c): check the TETHER_* environment,
  * make TETHER_OUTPUT point at a writable place, find libtether.so, find
@@ -47,6 +48,18 @@ int tt_report_json(struct tt_model *m, const struct tt_report_opts *o,
 		   struct tt_buf *out);
 int tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o,
 		    const char *path);
+
+/*
+ * For writers of other heap profiles (report_pprof.c): add p's modules as
+ * mappings of pp, returning the table tt_pprof_stack_locations() needs
+ * (free it); and the location ids of stack s, leaf first (s->rec.depth of
+ * them, malloc'd).
+ */
+struct tt_pprof;
+uint64_t *tt_pprof_proc_mappings(struct tt_pprof *pp, struct tt_proc_model *p);
+uint64_t *tt_pprof_stack_locations(struct tt_pprof *pp, struct tt_proc_model *p,
+				   const uint64_t *map_of_sym,
+				   const struct tt_dump_stack *s);
 
 /* --type threads (report_threads.c). */
 int tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,

@@ -85,7 +85,7 @@ bad_usage(const char *msg, const char *arg)
 int
 tt_cmd_report(int argc, char **argv)
 {
-	struct tt_model_opts mo = { NULL, NULL };
+	struct tt_model_opts mo = { .sysroot = NULL };
 	struct tt_report_opts ro = { .top = -1 };
 	const struct writer *w;
 	const char *format = "text", *output = NULL, *type = "heap";

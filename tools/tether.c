@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "run", tt_cmd_run, "run a program with allocation tracking" },
 	{ "check", tt_cmd_check, "run a program and fail if it leaks memory or threads" },
 	{ "report", tt_cmd_report, "report a dump as text, JSON or pprof" },
+	{ "diff", tt_cmd_diff, "show what grew between dumps of one program" },
 };
 
 static void
@@ -34,7 +35,8 @@ usage(FILE *f)
 		"example:\n"
 		"  tether run -o out -- ./myprog arg1   # runs as usual, dumps to out/\n"
 		"  tether report out/                   # what was still allocated at exit\n"
-		"  tether check -- ./test_parser        # exit 23 if it leaks\n");
+		"  tether check -- ./test_parser        # exit 23 if it leaks\n"
+		"  tether diff out/                     # what grew from dump to dump\n");
 }
 
 int
