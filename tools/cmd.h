@@ -31,6 +31,7 @@ int tt_run_is_static_elf(const char *file);
 struct tt_report_opts {
 	long top;		/* sites shown; 0 = all */
 	bool mutex_only;	/* --type mutex: only mutex and rwlock waits */
+	const char *sample;	/* --sample of the flame graph; NULL = inuse_space */
 	const char *ignore[64];	/* --ignore-thread globs */
 	size_t nignore;
 };
@@ -60,6 +61,18 @@ uint64_t *tt_pprof_proc_mappings(struct tt_pprof *pp, struct tt_proc_model *p);
 uint64_t *tt_pprof_stack_locations(struct tt_pprof *pp, struct tt_proc_model *p,
 				   const uint64_t *map_of_sym,
 				   const struct tt_dump_stack *s);
+
+/* --format flamegraph (report_flame.c): a self-contained HTML page. */
+int tt_report_flamegraph(struct tt_model *m, const struct tt_report_opts *o,
+			 struct tt_buf *out);
+
+/*
+ * --timeline (report_timeline.c): in-use memory over a series of dumps of
+ * one program as a self-contained SVG, the total and the top sites.
+ * Return: 0, TT_EXIT_DATA after a message.
+ */
+int tt_report_timeline(char *const *paths, int npaths, const struct tt_model_opts *mo,
+		       long top, const char *output);
 
 /* --type threads (report_threads.c). */
 int tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,

@@ -18,7 +18,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", tt_cmd_run, "run a program with allocation tracking" },
 	{ "check", tt_cmd_check, "run a program and fail if it leaks memory or threads" },
-	{ "report", tt_cmd_report, "report a dump as text, JSON or pprof" },
+	{ "report", tt_cmd_report, "report a dump as text, JSON, pprof or a flame graph" },
 	{ "diff", tt_cmd_diff, "show what grew between dumps of one program" },
 };
 
