@@ -2,6 +2,7 @@
  * api.c - what include/tether.h calls: marks and leak checks from inside
  * the program (a test case checking "no leaks since this mark").
  */
+#include <errno.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>

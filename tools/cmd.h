@@ -14,6 +14,7 @@ int tt_cmd_run(int argc, char **argv);
 int tt_cmd_report(int argc, char **argv);
 int tt_cmd_check(int argc, char **argv);
 int tt_cmd_dump(int argc, char **argv);
+int tt_cmd_diff(int argc, char **argv);
 
 /* What run and check share (cmd_run.c): check the TETHER_* environment,
  * make TETHER_OUTPUT point at a writable place, find libtether.so, find
@@ -32,6 +33,7 @@ int tt_run_is_secure_exec(const char *file);
 struct tt_report_opts {
 	long top;		/* sites shown; 0 = all */
 	bool mutex_only;	/* --type mutex: only mutex and rwlock waits */
+	const char *sample;	/* --sample of the flame graph; NULL = inuse_space */
 	const char *ignore[64];	/* --ignore-thread globs */
 	size_t nignore;
 };
@@ -49,6 +51,30 @@ int tt_report_json(struct tt_model *m, const struct tt_report_opts *o,
 		   struct tt_buf *out);
 int tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o,
 		    const char *path);
+
+/*
+ * For writers of other heap profiles (report_pprof.c): add p's modules as
+ * mappings of pp, returning the table tt_pprof_stack_locations() needs
+ * (free it); and the location ids of stack s, leaf first (s->rec.depth of
+ * them, malloc'd).
+ */
+struct tt_pprof;
+uint64_t *tt_pprof_proc_mappings(struct tt_pprof *pp, struct tt_proc_model *p);
+uint64_t *tt_pprof_stack_locations(struct tt_pprof *pp, struct tt_proc_model *p,
+				   const uint64_t *map_of_sym,
+				   const struct tt_dump_stack *s);
+
+/* --format flamegraph (report_flame.c): a self-contained HTML page. */
+int tt_report_flamegraph(struct tt_model *m, const struct tt_report_opts *o,
+			 struct tt_buf *out);
+
+/*
+ * --timeline (report_timeline.c): in-use memory over a series of dumps of
+ * one program as a self-contained SVG, the total and the top sites.
+ * Return: 0, TT_EXIT_DATA after a message.
+ */
+int tt_report_timeline(char *const *paths, int npaths, const struct tt_model_opts *mo,
+		       long top, const char *output);
 
 /* --type threads (report_threads.c). */
 int tt_report_threads_text(struct tt_model *m, const struct tt_report_opts *o,

@@ -341,7 +341,7 @@ tt_cmd_check(int argc, char **argv)
 	struct tt_report_opts ro = { .top = 25 };
 	struct tt_verdict_opts vo = { .fail_on = TT_FAIL_DEFAULT, .min_bytes = 1, .ro = &ro };
 	struct tt_supps supps = { 0 };
-	struct tt_model_opts mo = { NULL, NULL };
+	struct tt_model_opts mo = { .sysroot = NULL };
 	const char *output = NULL, *json = NULL, *junit_path = NULL;
 	unsigned long long exit_code = TT_CHECK_EXIT_DEFAULT, u;
 	bool print_supp = false, show_reachable = false, tmp = false, any_failed = false;

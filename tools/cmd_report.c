@@ -26,16 +26,24 @@ static const char usage[] =
 	"                       mutex: the same, for contended mutexes and rwlocks;\n"
 	"                       leaks: what a reachability scan found lost (dumps\n"
 	"                       of tether check, TETHER_LEAK_CHECK, tether_check())\n"
-	"  -f, --format FORMAT  text (default), json, or pprof (gzipped profile.proto\n"
+	"  -f, --format FORMAT  text (default), json, pprof (gzipped profile.proto\n"
 	"                       with alloc_objects, alloc_space, inuse_objects,\n"
-	"                       inuse_space; read it with `go tool pprof`)\n"
+	"                       inuse_space; read it with `go tool pprof`), or\n"
+	"                       flamegraph (--type heap: a self-contained HTML page,\n"
+	"                       searchable, click a frame to zoom)\n"
+	"      --sample SAMPLE  what the flame graph weighs: inuse_space (default),\n"
+	"                       inuse_objects, alloc_space, alloc_objects, or leaks\n"
+	"                       (lost bytes by kind; dumps with a reachability scan)\n"
+	"      --timeline       in-use memory over time, from a series of dumps of\n"
+	"                       one program (a directory, or several files): the total\n"
+	"                       and the --top sites (default 5), as an SVG image\n"
 	"  -o, --output FILE    write the report to FILE (written atomically);\n"
 	"                       default: standard output\n"
 	"      --ignore-thread GLOB  with --type threads: leave out threads whose\n"
 	"                       name, start routine or a creating function matches\n"
 	"                       GLOB (fnmatch; may be repeated)\n"
 	"      --top N          show the N largest sites (text default 25; json and\n"
-	"                       pprof default: all); 0 = all\n"
+	"                       pprof default: all; the flame graph has all); 0 = all\n"
 	"      --sysroot DIR    look for the dump's binaries under DIR\n"
 	"      --debug-dir DIR  also look for separate debug files in DIR\n"
 	"  -h, --help           show this help\n"
@@ -45,7 +53,7 @@ static const char usage[] =
 
 #define TT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR, OPT_IGNORE_THREAD };
+enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR, OPT_IGNORE_THREAD, OPT_SAMPLE, OPT_TIMELINE };
 
 /* The report types, each with its three writers. */
 static const struct writer {
@@ -67,6 +75,8 @@ static const struct option options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "ignore-thread", required_argument, NULL, OPT_IGNORE_THREAD },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
@@ -85,12 +95,13 @@ bad_usage(const char *msg, const char *arg)
 int
 tt_cmd_report(int argc, char **argv)
 {
-	struct tt_model_opts mo = { NULL, NULL };
+	struct tt_model_opts mo = { .sysroot = NULL };
 	struct tt_report_opts ro = { .top = -1 };
 	const struct writer *w;
 	const char *format = "text", *output = NULL, *type = "heap";
 	struct tt_model model;
 	struct tt_buf out = { 0 };
+	bool timeline = false;
 	int c, rc = 0;
 
 	optind = 1;
@@ -117,6 +128,17 @@ tt_cmd_report(int argc, char **argv)
 		case OPT_SYSROOT:
 			mo.sysroot = optarg;
 			break;
+		case OPT_SAMPLE:
+			if (strcmp(optarg, "inuse_space") && strcmp(optarg, "inuse_objects") &&
+			    strcmp(optarg, "alloc_space") && strcmp(optarg, "alloc_objects") &&
+			    strcmp(optarg, "leaks"))
+				return bad_usage("unknown --sample (expected inuse_space, inuse_objects, "
+						 "alloc_space, alloc_objects or leaks)", optarg);
+			ro.sample = optarg;
+			break;
+		case OPT_TIMELINE:
+			timeline = true;
+			break;
 		case OPT_IGNORE_THREAD: {
 			const char *why = tt_glob_check(optarg);
 
@@ -139,8 +161,23 @@ tt_cmd_report(int argc, char **argv)
 			return bad_usage("bad option", NULL);
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "pprof"))
-		return bad_usage("unknown format (expected text, json or pprof)", format);
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "pprof") &&
+	    strcmp(format, "flamegraph"))
+		return bad_usage("unknown format (expected text, json, pprof or flamegraph)", format);
+	if (timeline) {
+		if (optind == argc)
+			return bad_usage("--timeline needs dumps (a directory of them, or files)", NULL);
+		if (strcmp(type, "heap") || strcmp(format, "text") || ro.sample)
+			return bad_usage("--timeline draws in-use heap memory as SVG: it takes "
+					 "no --type, --format or --sample", NULL);
+		return tt_report_timeline(argv + optind, argc - optind, &mo,
+					  ro.top < 0 ? 5 : ro.top, output ? output : "-");
+	}
+	if (ro.sample && strcmp(format, "flamegraph"))
+		return bad_usage("--sample is for --format flamegraph", ro.sample);
+	if (strcmp(format, "flamegraph") == 0 && strcmp(type, "heap"))
+		return bad_usage("--format flamegraph is for --type heap (--sample leaks for leaks)",
+				 type);
 	for (w = writers; w->type && strcmp(w->type, type); w++)
 		;
 	if (w->type == NULL)
@@ -154,11 +191,24 @@ tt_cmd_report(int argc, char **argv)
 	    isatty(1))
 		return bad_usage("pprof output is binary; give -o FILE", NULL);
 	if (ro.top < 0)
-		ro.top = strcmp(format, "text") == 0 ? 25 : 0;
+		ro.top = strcmp(format, "text") == 0 ? 25 : 0;	/* flamegraph: all */
 
 	if (tt_model_load(&model, argv + optind, argc - optind, &mo) != 0)
 		return TT_EXIT_DATA;
-	if (strcmp(format, "pprof") == 0) {
+	for (size_t i = 0; ro.sample && !strcmp(ro.sample, "leaks") && i < model.nprocs; i++) {
+		if (!model.procs[i].dump->has_scan) {
+			tt_err("%s: the dump has no reachability scan; --sample leaks needs a dump "
+			       "of tether check, TETHER_LEAK_CHECK or tether_check()",
+			       model.procs[i].dump->path);
+			tt_model_free(&model);
+			return TT_EXIT_DATA;
+		}
+	}
+	if (strcmp(format, "flamegraph") == 0) {
+		rc = tt_report_flamegraph(&model, &ro, &out);
+		if (rc == 0)
+			rc = tt_write_file(output ? output : "-", out.s, out.len);
+	} else if (strcmp(format, "pprof") == 0) {
 		rc = w->pprof(&model, &ro, output ? output : "-");
 	} else {
 		rc = (strcmp(format, "json") == 0 ? w->json : w->text)(&model, &ro, &out);

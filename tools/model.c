@@ -189,7 +189,7 @@ tt_model_load(struct tt_model *m, char *const *paths, int npaths,
 			break;
 		}
 		/* Keep the newest dump of each process (same pid and start). */
-		for (j = 0; j < nd; j++)
+		for (j = opts->every_dump ? nd : 0; j < nd; j++)
 			if (dumps[j]->proc.pid == d->proc.pid &&
 			    dumps[j]->proc.start_realtime_ns == d->proc.start_realtime_ns)
 				break;
@@ -216,7 +216,8 @@ tt_model_load(struct tt_model *m, char *const *paths, int npaths,
 	for (size_t i = 0; i < nd; i++)
 		build_proc(&m->procs[i], dumps[i], opts);
 	free(dumps);
-	qsort(m->procs, m->nprocs, sizeof(*m->procs), cmp_proc);
+	if (!opts->every_dump)
+		qsort(m->procs, m->nprocs, sizeof(*m->procs), cmp_proc);
 	return 0;
 }
 

@@ -41,11 +41,15 @@ struct tt_model {
 struct tt_model_opts {
 	const char *sysroot;	/* NULL = / */
 	const char *debug_dir;	/* NULL = defaults only */
+	bool every_dump;	/* keep every dump, in the order read (tether
+				   diff), not just the newest of each process */
 };
 
 /*
  * tt_model_load() - read the dumps named by paths (files, or directories
- * whose *.tdump files are read, keeping the newest dump of each process).
+ * whose *.tdump files are read, keeping the newest dump of each process,
+ * or with opts->every_dump every dump, unsorted: files in the order given,
+ * a directory's dumps in the order listed).
  * Return: 0, or -1 after printing what was wrong.
  */
 int tt_model_load(struct tt_model *m, char *const *paths, int npaths,

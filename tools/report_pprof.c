@@ -23,14 +23,12 @@ hex(const uint8_t *p, size_t n)
 	return s;
 }
 
-static void
-add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid)
+uint64_t *
+tt_pprof_proc_mappings(struct tt_pprof *pp, struct tt_proc_model *p)
 {
 	const struct tt_dump *d = p->dump;
 	int max_sym = -1;
 	uint64_t *map_of_sym;
-	uint64_t *locs = NULL;
-	size_t cap = 0;
 
 	for (size_t i = 0; i < d->nmodules; i++)
 		if (p->module_index[i] > max_sym)
@@ -48,6 +46,45 @@ add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid)
 			map_of_sym[p->module_index[i]] = id;
 		free(bid);
 	}
+	map_of_sym[max_sym + 1] = UINT64_MAX;	/* end marker */
+	return map_of_sym;
+}
+
+uint64_t *
+tt_pprof_stack_locations(struct tt_pprof *pp, struct tt_proc_model *p,
+			 const uint64_t *map_of_sym, const struct tt_dump_stack *s)
+{
+	const struct tt_rec_stack *r = &s->rec;
+	uint64_t *locs = tt_xcalloc(r->depth ? r->depth : 1, sizeof(*locs));
+	int max_sym = 0;
+
+	while (map_of_sym[max_sym] != UINT64_MAX)
+		max_sym++;
+	for (unsigned k = 0; k < r->depth; k++) {
+		const struct tt_sym_result *res = tt_sym_lookup(p->sym, s->frames[k]);
+		struct tt_pprof_line lines[TT_SYM_MAX_INLINE];
+		int nl = res->nframes;
+
+		for (int j = 0; j < nl; j++) {
+			lines[j].function = res->frames[j].function;
+			lines[j].system_name = res->frames[j].mangled;
+			lines[j].file = res->frames[j].file;
+			lines[j].line = res->frames[j].line;
+		}
+		locs[k] = tt_pprof_location(pp,
+			res->module >= 0 && res->module < max_sym ?
+			map_of_sym[res->module] : 0,
+			s->frames[k], lines, (size_t)nl);
+	}
+	return locs;
+}
+
+static void
+add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid)
+{
+	const struct tt_dump *d = p->dump;
+	uint64_t *map_of_sym = tt_pprof_proc_mappings(pp, p);
+
 	for (size_t i = 0; i < p->nsites; i++) {
 		const struct tt_site *s = &p->sites[i];
 		const struct tt_rec_stack *r = &s->stack->rec;
@@ -59,30 +96,11 @@ add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid)
 			{ .key = "alloc_function", .str = tt_dump_alloc_fn_name(r->alloc_fn) },
 			{ .key = "pid", .num = d->proc.pid },
 		};
+		uint64_t *locs = tt_pprof_stack_locations(pp, p, map_of_sym, s->stack);
 
-		if (r->depth > cap) {
-			cap = r->depth;
-			locs = tt_xrealloc(locs, cap * sizeof(*locs));
-		}
-		for (unsigned k = 0; k < r->depth; k++) {
-			const struct tt_sym_result *res = tt_sym_lookup(p->sym, s->stack->frames[k]);
-			struct tt_pprof_line lines[TT_SYM_MAX_INLINE];
-			int nl = res->nframes;
-
-			for (int j = 0; j < nl; j++) {
-				lines[j].function = res->frames[j].function;
-				lines[j].system_name = res->frames[j].mangled;
-				lines[j].file = res->frames[j].file;
-				lines[j].line = res->frames[j].line;
-			}
-			locs[k] = tt_pprof_location(pp,
-				res->module >= 0 && res->module <= max_sym ?
-				map_of_sym[res->module] : 0,
-				s->stack->frames[k], lines, (size_t)nl);
-		}
 		tt_pprof_sample(pp, locs, r->depth, v, labels, label_pid ? 2 : 1);
+		free(locs);
 	}
-	free(locs);
 	free(map_of_sym);
 }
 

@@ -18,7 +18,8 @@ struct command {
 static const struct command commands[] = {
 	{ "run", tt_cmd_run, "run a program with allocation tracking" },
 	{ "check", tt_cmd_check, "run a program and fail if it leaks memory or threads" },
-	{ "report", tt_cmd_report, "report a dump as text, JSON or pprof" },
+	{ "report", tt_cmd_report, "report a dump as text, JSON, pprof or a flame graph" },
+	{ "diff", tt_cmd_diff, "show what grew between dumps of one program" },
 	{ "dump", tt_cmd_dump, "ask a running process for a dump now" },
 };
 
@@ -36,6 +37,7 @@ usage(FILE *f)
 		"  tether run -o out -- ./myprog arg1   # runs as usual, dumps to out/\n"
 		"  tether report out/                   # what was still allocated at exit\n"
 		"  tether check -- ./test_parser        # exit 23 if it leaks\n"
+		"  tether diff out/                     # what grew from dump to dump\n"
 		"  tether dump --wait 1234              # a dump of a running process\n");
 }
 

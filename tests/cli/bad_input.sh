@@ -93,7 +93,7 @@ mkdir -p "$T/empty"
 check_grep "empty directory" "empty: no dumps" "$T/err"
 "$TETHER" report --format yaml "$good" 2> "$T/err"
 check_eq "unknown format: exit 2" 2 $?
-check_grep "lists the valid formats" "unknown format \(expected text, json or pprof\): yaml" "$T/err"
+check_grep "lists the valid formats" "unknown format \(expected text, json, pprof or flamegraph\): yaml" "$T/err"
 "$TETHER" report --top many "$good" 2> "$T/err"
 check_eq "bad --top: exit 2" 2 $?
 "$TETHER" frobnicate 2> "$T/err"

@@ -12,7 +12,7 @@ done
 for rec in $(sed -n 's/^\t\(TT_REC_[A-Z_]*\) = .*/\1/p' "$top_srcdir/format/tdump.h"); do
 	check "$rec is documented in tether-dump.5" grep -q "$rec" "$MAN/tether-dump.5"
 done
-for cmd in run report check; do
+for cmd in run report check diff; do
 	for opt in $("$TETHER" "$cmd" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
 		check "tether $cmd $opt is in tether-$cmd.1" grep -q -- "${opt//-/\\\\-}" "$MAN/tether-$cmd.1"
 	done
