@@ -27,6 +27,7 @@
 #include <zlib.h>
 
 #include "tools/pprof.h"
+#include "tools/util.h"
 #include "tools/profile.pb-c.h"
 
 /*
@@ -890,74 +891,6 @@ pprof_gzip(const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen)
 	return 0;
 }
 
-/* Write everything, retrying short writes and EINTR. */
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Write buf to path through "<path>.tmp.<pid>.<n>" in the same directory,
- * then rename(2) it into place: a reader sees the old file or the whole
- * new one.  O_EXCL keeps us off a file someone else is writing.  On any
- * failure the temporary file is removed.  Return: 0 or -errno.
- */
-static int
-write_file(const char *path, const uint8_t *buf, size_t len)
-{
-	size_t tmplen = strlen(path) + 64;
-	char *tmp;
-	int fd = -1;
-	int err;
-
-	tmp = malloc(tmplen);
-	if (tmp == NULL)
-		return -ENOMEM;
-	for (unsigned int n = 0; fd < 0 && n < 100; n++) {
-		snprintf(tmp, tmplen, "%s.tmp.%ld.%u", path, (long)getpid(), n);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd < 0 && errno != EEXIST) {
-			err = -errno;
-			goto out_free;
-		}
-	}
-	if (fd < 0) {
-		err = -EEXIST;
-		goto out_free;
-	}
-	err = write_all(fd, buf, len);
-	if (err == 0 && fsync(fd) != 0)
-		err = -errno;
-	if (close(fd) != 0 && err == 0)
-		err = -errno;
-	if (err != 0)
-		goto out_unlink_tmp;
-	if (rename(tmp, path) != 0) {
-		err = -errno;
-		goto out_unlink_tmp;
-	}
-	free(tmp);
-	return 0;
-
-out_unlink_tmp:
-	unlink(tmp);
-out_free:
-	free(tmp);
-	return err;
-}
-
 int
 tt_pprof_write(struct tt_pprof *p, const char *path)
 {
@@ -978,11 +911,7 @@ tt_pprof_write(struct tt_pprof *p, const char *path)
 	err = pprof_gzip(raw, rawlen, &gz, &gzlen);
 	if (err != 0)
 		goto out_free_raw;
-	if (strcmp(path, "-") == 0) {
-		err = write_all(STDOUT_FILENO, gz, gzlen);
-	} else {
-		err = write_file(path, gz, gzlen);
-	}
+	err = tt_write_file(path, gz, gzlen);
 	free(gz);
 out_free_raw:
 	free(raw);

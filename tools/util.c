@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void
@@ -186,10 +187,25 @@ tt_write_file(const char *path, const void *data, size_t len)
 {
 	char *tmp;
 	const char *slash;
+	struct stat st;
 	int fd, err;
 
 	if (strcmp(path, "-") == 0)
 		return write_all(1, data, len);
+	/* Not a regular file (/dev/null, /dev/stdout, a FIFO): written in
+	 * place.  A rename over it would put a regular file there, in place
+	 * of /dev/null for every other process. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		err = write_all(fd, data, len);
+		if (close(fd) != 0 && err == 0)
+			err = -errno;
+		return err;
+	}
 	slash = strrchr(path, '/');
 	tmp = tt_xasprintf("%.*s.%s.%d.tmp", slash ? (int)(slash - path + 1) : 0,
 			   path, slash ? slash + 1 : path, (int)getpid());

@@ -44,7 +44,9 @@ const char *tt_thousands(char *buf, size_t n, uint64_t v);
 
 /*
  * tt_write_file() - write data to path atomically (temporary name in the
- * same directory, then rename); "-" writes to stdout.  Return: 0 or -errno.
+ * same directory, then rename); "-" writes to stdout, and a path that is
+ * not a regular file (/dev/null, a FIFO) is written in place.
+ * Return: 0 or -errno.
  */
 int tt_write_file(const char *path, const void *data, size_t len);
 

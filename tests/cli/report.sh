@@ -66,4 +66,21 @@ check_eq "every allocation counted: alloc - free = in use (blocks)" "$ib" "$((ak
 check_eq "every allocation counted: alloc - free = in use (bytes)" "$iu" "$((ab - fb))"
 check "at least 32 x 2000 churn allocations recorded" [ "$ak" -ge 64000 ]
 
+# -o naming something that is not a regular file (a FIFO here; /dev/null
+# the same way) is written in place: a rename over it would leave a
+# regular file in its place.
+mkfifo "$T/fifo"
+cat "$T/fifo" > "$T/fifo.json" &
+"$TETHER" report --format json -o "$T/fifo" "$T/known"
+check_eq "report -o FIFO exits 0" 0 $?
+wait
+check "the FIFO is still a FIFO" test -p "$T/fifo"
+check_eq "and the report went through it" "$(cat "$T/known.json")" "$(cat "$T/fifo.json")"
+cat "$T/fifo" > "$T/fifo.pb.gz" &
+"$TETHER" report --format pprof -o "$T/fifo" "$T/known"
+check_eq "report --format pprof -o FIFO exits 0" 0 $?
+wait
+check "a pprof profile through it too" gzip -t "$T/fifo.pb.gz"
+check "and the FIFO stays one" test -p "$T/fifo"
+
 done_testing
