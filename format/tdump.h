@@ -19,7 +19,7 @@
 
 #define TT_DUMP_MAGIC "TETHERDP"	/* 8 bytes, no NUL */
 #define TT_DUMP_MAJOR 1			/* readers reject another major */
-#define TT_DUMP_MINOR 4			/* readers accept any minor */
+#define TT_DUMP_MINOR 5			/* readers accept any minor */
 
 /* File header: the first 32 bytes of every dump. */
 struct tt_file_hdr {
@@ -53,6 +53,8 @@ enum tt_rec_type {
 	TT_REC_LONG_WAITS = 8,	/* waits that lasted at least TETHER_LONG_WAIT (1.1) */
 	TT_REC_SCAN = 9,	/* a reachability scan: how it went (1.2) */
 	TT_REC_LEAKS = 10,	/* a batch of scan verdicts, one per live block (1.2) */
+	TT_REC_SITE_LIFE = 11,	/* lifetimes and ownership of one site (1.5) */
+	TT_REC_ENDED_THREADS = 12, /* threads that ended and were forgotten (1.5) */
 };
 
 /* Why a dump was written. */
@@ -270,6 +272,60 @@ struct tt_rec_long_wait {
 	uint64_t start_ns;	/* CLOCK_MONOTONIC */
 	uint64_t end_ns;	/* CLOCK_MONOTONIC */
 };
+
+/*
+ * Lifetime buckets of TT_REC_SITE_LIFE: a freed block that lived t ns
+ * (CLOCK_MONOTONIC_COARSE at its free minus at its allocation) is counted
+ * in bucket 0 when t < 2^20 ns (about 1 ms), in bucket k (1..30) when
+ * 2^(19+k) <= t < 2^(20+k), in bucket 31 when t >= 2^50 ns (13 days).
+ */
+#define TT_LIFE_BUCKETS 32
+#define TT_LIFE_SHIFT 20
+
+static inline unsigned
+tt_life_bucket(uint64_t t)
+{
+	unsigned k;
+
+	if (t < (1ull << TT_LIFE_SHIFT))
+		return 0;
+	k = 64u - (unsigned)__builtin_clzll(t) - TT_LIFE_SHIFT;
+	return k < TT_LIFE_BUCKETS ? k : TT_LIFE_BUCKETS - 1;
+}
+
+/*
+ * TT_REC_SITE_LIFE payload: one per allocation site (TT_REC_STACK id) that
+ * allocated anything, after the stacks.  Counts are of recorded blocks
+ * (sampled: of the samples, not scaled).
+ */
+struct tt_rec_site_life {
+	uint32_t stack;		/* TT_REC_STACK id */
+	uint32_t flags;		/* TT_LIFE_F_* */
+	uint32_t alloc_thread;	/* last thread that allocated here */
+	uint32_t free_thread;	/* last thread that freed a block of it, 0 = none */
+	uint64_t temporary;	/* blocks freed by the allocating thread before
+				   it allocated again */
+	uint64_t cross_thread_frees; /* blocks freed by another thread than the
+				   one that allocated them */
+	uint64_t life[TT_LIFE_BUCKETS]; /* freed blocks by lifetime bucket */
+};
+
+#define TT_LIFE_F_ALLOC_MANY 0x1u /* more than one thread allocated here */
+#define TT_LIFE_F_FREE_MANY 0x2u  /* more than one thread freed its blocks */
+
+/* One entry of TT_REC_ENDED_THREADS: a thread whose registry slot was
+ * given back (joined, or ended detached), kept so that the blocks it left
+ * can name it. */
+struct tt_rec_ended_thread {
+	uint32_t num;		/* tether thread number */
+	uint32_t create_stack;	/* stack of pthread_create, 0 = unknown */
+	uint64_t start_routine;	/* 0 = unknown */
+	uint64_t created_ns;	/* CLOCK_MONOTONIC */
+	uint64_t ended_ns;	/* CLOCK_MONOTONIC, 0 = unknown */
+};
+
+/* TT_REC_ENDED_THREADS payload: uint64 count, uint64 dropped (older ones
+ * no longer kept), then count tt_rec_ended_thread, oldest first. */
 
 /* TT_REC_STATS payload. */
 struct tt_rec_stats {

@@ -283,6 +283,50 @@ read_long_waits(struct cursor *c, struct tt_dump *d, size_t at)
 }
 
 static int
+read_site_life(struct cursor *c, struct tt_dump *d, size_t at)
+{
+	struct tt_rec_site_life l;
+	struct tt_rec_site_life *grown;
+
+	if (c->end - c->off < sizeof(l))
+		return fail(c, at, "site lifetime record of %zu bytes", c->end - c->off), -1;
+	memcpy(&l, c->base + c->off, sizeof(l));
+	if (tt_dump_stack(d, l.stack) == NULL)
+		return fail(c, at, "site lifetimes of stack %u, which is not defined before it",
+			    l.stack), -1;
+	grown = realloc(d->lives, (d->nlives + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return fail(c, at, "out of memory"), -1;
+	d->lives = grown;
+	d->lives[d->nlives++] = l;
+	c->off = c->end;
+	return 0;
+}
+
+static int
+read_ended(struct cursor *c, struct tt_dump *d, size_t at)
+{
+	uint64_t n, dropped;
+	struct tt_rec_ended_thread *grown;
+
+	if (take(c, &n, 8, "an ended-thread count") != 0 ||
+	    take(c, &dropped, 8, "a dropped count") != 0)
+		return -1;
+	if (n > (c->end - c->off) / sizeof(*grown) || n * sizeof(*grown) != c->end - c->off)
+		return fail(c, at, "ended-thread record claims %llu threads but holds %zu bytes",
+			    (unsigned long long)n, c->end - c->off), -1;
+	grown = realloc(d->ended, (d->nended + n + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return fail(c, at, "out of memory"), -1;
+	d->ended = grown;
+	memcpy(d->ended + d->nended, c->base + c->off, n * sizeof(*grown));
+	d->nended += n;
+	d->ended_dropped += dropped;
+	c->off = c->end;
+	return 0;
+}
+
+static int
 read_blocks(struct cursor *c, struct tt_dump *d, size_t at)
 {
 	uint64_t n;
@@ -437,6 +481,12 @@ tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errle
 		case TT_REC_LEAKS:
 			r = read_leaks(&c, d, at);
 			break;
+		case TT_REC_SITE_LIFE:
+			r = read_site_life(&c, d, at);
+			break;
+		case TT_REC_ENDED_THREADS:
+			r = read_ended(&c, d, at);
+			break;
 		case TT_REC_STATS:
 			r = take(&c, &d->stats, h.len < sizeof(d->stats) ? h.len :
 				 sizeof(d->stats), "the stats record");
@@ -475,6 +525,13 @@ tt_dump_parse(const char *name, void *data, size_t size, char *err, size_t errle
 	if (c.off != size) {
 		fail(&c, c.off, "%zu bytes after the end record", size - c.off);
 		goto bad;
+	}
+	for (size_t i = 0; i < d->nstacks; i++)
+		d->stacks[i].life = NULL;
+	for (size_t i = 0; i < d->nlives; i++) {
+		const struct tt_dump_stack *st = tt_dump_stack(d, d->lives[i].stack);
+
+		d->stacks[st - d->stacks].life = &d->lives[i];
 	}
 	if (!d->has_scan && drop_stale(d) != 0) {
 		fail(&c, c.off, "out of memory");
@@ -594,6 +651,8 @@ tt_dump_free(struct tt_dump *d)
 	free(d->stacks);
 	free(d->blocks);
 	free(d->leaks);
+	free(d->lives);
+	free(d->ended);
 	free(d->id_keys);
 	free(d->id_vals);
 	free(d->exe);

@@ -23,6 +23,7 @@ struct tt_dump_module {
 struct tt_dump_stack {
 	struct tt_rec_stack rec;
 	const uint64_t *frames;	/* rec.depth return addresses, innermost first */
+	const struct tt_rec_site_life *life;	/* from 1.5; NULL = none */
 };
 
 struct tt_dump_thread {
@@ -59,6 +60,13 @@ struct tt_dump {
 	struct tt_rec_scan scan;
 	struct tt_rec_leak *leaks;
 	size_t nleaks;
+	/* From 1.5: lifetimes per site (linked from stacks[].life) and the
+	 * threads the registry forgot (joined, or ended detached). */
+	struct tt_rec_site_life *lives;
+	size_t nlives;
+	struct tt_rec_ended_thread *ended;
+	size_t nended;
+	uint64_t ended_dropped;
 	/* private */
 	uint32_t *id_keys;	/* open addressing: stack id, 0 = empty slot */
 	uint32_t *id_vals;	/*   its index in stacks */

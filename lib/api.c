@@ -157,6 +157,8 @@ tether_lib_dump(char *path, size_t n)
 		path[0] = '\0';
 	if (!tt_init())
 		return -1;
+	if (tt_opts.dump_scan)
+		tt_leak_scrub_stack();	/* the scan takes this stack as a root */
 	rc = tt_dumper_dump(TT_TRIGGER_API, 1, path, n);
 	return rc > 0 ? rc : -1;
 }

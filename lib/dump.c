@@ -218,6 +218,54 @@ write_stacks(uint32_t high)
 	return n;
 }
 
+/* Lifetimes and ownership of every allocation site (TT_REC_SITE_LIFE). */
+static void
+write_site_life(uint32_t high)
+{
+	for (uint32_t id = 1; id < high; id++) {
+		struct tt_stack *s = tt_stacks_get(id);
+		struct tt_rec_site_life r;
+
+		if (s == NULL || (s->flags & TT_STACK_DEAD) || !tt_fn_is_alloc(s->fn) ||
+		    atomic_load_explicit(&s->alloc_blocks, memory_order_relaxed) == 0)
+			continue;
+		r = (struct tt_rec_site_life){
+			.stack = id,
+			.flags = atomic_load_explicit(&s->life_flags, memory_order_relaxed),
+			.alloc_thread = atomic_load_explicit(&s->alloc_thread, memory_order_relaxed),
+			.free_thread = atomic_load_explicit(&s->free_thread, memory_order_relaxed),
+			.temporary = atomic_load_explicit(&s->temporary, memory_order_relaxed),
+			.cross_thread_frees = atomic_load_explicit(&s->cross_frees, memory_order_relaxed),
+		};
+		for (unsigned k = 0; k < TT_LIFE_BUCKETS; k++)
+			r.life[k] = atomic_load_explicit(&s->life[k], memory_order_relaxed);
+		rec_begin(TT_REC_SITE_LIFE, sizeof(r));
+		put(&r, sizeof(r));
+	}
+}
+
+/* Threads forgotten by the registry (joined, or ended detached), so the
+ * blocks they left can name them (TT_REC_ENDED_THREADS). */
+static void
+write_ended_threads(uint32_t stack_high)
+{
+	struct tt_rec_ended_thread *e = (struct tt_rec_ended_thread *)(void *)batch;
+	uint64_t n, dropped;
+
+	_Static_assert(sizeof(batch) >= TT_THREADS_ENDED_KEPT * sizeof(*e),
+		       "the block batch holds the ended threads");
+	dropped = tt_threads_ended(e, &n);
+	if (n == 0)
+		return;
+	for (uint64_t i = 0; i < n; i++)
+		if (e[i].create_stack >= stack_high)
+			e[i].create_stack = 0;
+	rec_begin(TT_REC_ENDED_THREADS, 16 + n * sizeof(*e));
+	put(&n, 8);
+	put(&dropped, 8);
+	put(e, n * sizeof(*e));
+}
+
 _Static_assert(TT_THR_STARTING == TT_THREAD_STARTING && TT_THR_RUNNING == TT_THREAD_RUNNING &&
 	       TT_THR_EXITED == TT_THREAD_EXITED && TT_THR_DETACHED == TT_THREAD_F_DETACHED &&
 	       TT_THR_MAIN == TT_THREAD_F_MAIN && TT_THR_ADOPTED == TT_THREAD_F_ADOPTED,
@@ -629,7 +677,9 @@ tt_dump_write(unsigned trigger)
 	tt_waits_unwind_blocked();	/* before the stacks are written */
 	stack_high = tt_stacks_high();
 	end.stacks = write_stacks(stack_high);
+	write_site_life(stack_high);
 	write_threads(stack_high);
+	write_ended_threads(stack_high);
 	write_long_waits(stack_high);
 	end.blocks = write_blocks(stack_high);
 	write_stats();

@@ -18,6 +18,9 @@
  * handler is installed for real and tether stops dumping on the signal,
  * saying so once (tt_dumper_give_up).
  *
+ * With TETHER_DUMP_SCAN each of these dumps carries a reachability scan
+ * (leak_check.h), which stops the program's threads while it marks.
+ *
  * Context: the wrappers may be called from any thread and from signal
  * handlers; tt_dumper_count_bytes() from the recorder.  See
  * doc/internals.md.
@@ -44,6 +47,7 @@
 #include "internal.h"
 #include "table.h"
 #include "io.h"
+#include "leak_check.h"
 #include "options.h"
 #include "tls.h"
 
@@ -232,8 +236,17 @@ tt_dumper_dump(unsigned trigger, int wait, char *path, size_t n)
 		syscall(SYS_nanosleep, &ms, NULL);
 	}
 	tt_tls.busy++;
+	if (tt_opts.dump_scan && atomic_load(&tt_state) == TT_STATE_ON && !tt_dump_exiting &&
+	    tt_leak_scan(0, false) != 0) {
+		static int said;
+
+		if (!said++)
+			tt_say("the reachability scan failed; the dump has no leak verdicts");
+	}
 	rc = atomic_load(&tt_state) == TT_STATE_ON && !tt_dump_exiting
 		? tt_dump_write(trigger) : -ECANCELED;
+	if (tt_opts.dump_scan)
+		tt_leak_drop();
 	if (rc == 0) {
 		rc = tt_proc.seq;
 		if (path != NULL && n > 0)

@@ -154,8 +154,8 @@ tt_init(void)
 	}
 	/* The leak check must see every block: a sampled heap has no roots'
 	 * targets for the blocks it skipped. */
-	tt_sample_rate = tt_opts.leak_check ? 0 : tt_opts.sample_rate;
-	if (tt_opts.leak_check && tt_opts.sample_rate != 0)
+	tt_sample_rate = tt_opts.leak_check || tt_opts.dump_scan ? 0 : tt_opts.sample_rate;
+	if ((tt_opts.leak_check || tt_opts.dump_scan) && tt_opts.sample_rate != 0)
 		tt_say("TETHER_SAMPLE_RATE is ignored: the leak check tracks every allocation");
 	tt_proc.start_realtime_ns = realtime_ns();
 	tt_proc.start_monotonic_ns = tt_now_ns();

@@ -5,7 +5,9 @@
  *
  * Cost: one stack capture (libunwind), one hash probe in the stack table,
  * two relaxed atomic adds on the site's counters, and a slot from the
- * thread's cache.  No lock, no system call, no allocation.
+ * thread's cache; a free adds a read of the coarse clock (vDSO, no system
+ * call) and one or two relaxed adds for the site's lifetime histogram and
+ * temporary or cross-thread count.  No lock, no system call, no allocation.
  */
 #include "record.h"
 
@@ -90,8 +92,40 @@ sample_hit(struct tt_tls *t, size_t size)
 	return true;
 }
 
+/*
+ * Lifetime and ownership of a freed block, at its site: the lifetime
+ * bucket, temporary (freed by its allocating thread while still that
+ * thread's last recorded block), cross-thread, the last freeing thread.
+ * sign is 1 at a free, -1 when a failed realloc takes the free back (the
+ * clock has rarely moved to another bucket in between).  The freeing
+ * thread's store is skipped when it is already there, so a site freed by
+ * one thread writes no more cache lines than its counters do.
+ */
+static inline __attribute__((always_inline)) void
+charge_life(struct tt_stack *s, const struct tt_block_copy *b, void *user, uint64_t sign)
+{
+	struct tt_tls *t = &tt_tls;
+	uint32_t me = t->thread, was;
+
+	atomic_fetch_add_explicit(&s->life[tt_life_bucket(tt_coarse_ns() - b->time_ns)],
+				  sign, memory_order_relaxed);
+	if (tt_likely(b->thread == me)) {
+		if (t->last_alloc == user)
+			atomic_fetch_add_explicit(&s->temporary, sign, memory_order_relaxed);
+	} else {
+		atomic_fetch_add_explicit(&s->cross_frees, sign, memory_order_relaxed);
+	}
+	was = atomic_load_explicit(&s->free_thread, memory_order_relaxed);
+	if (tt_unlikely(was != me)) {
+		if (was != 0)
+			atomic_fetch_or_explicit(&s->life_flags, TT_LIFE_F_FREE_MANY,
+						 memory_order_relaxed);
+		atomic_store_explicit(&s->free_thread, me, memory_order_relaxed);
+	}
+}
+
 static void
-charge_free(const struct tt_block_copy *b)
+charge_free(const struct tt_block_copy *b, void *user)
 {
 	struct tt_stack *s = tt_stacks_get(b->stack);
 
@@ -100,6 +134,7 @@ charge_free(const struct tt_block_copy *b)
 
 		atomic_fetch_add_explicit(&s->free_blocks, w.blocks, memory_order_relaxed);
 		atomic_fetch_add_explicit(&s->free_bytes, w.bytes, memory_order_relaxed);
+		charge_life(s, b, user, 1);
 	}
 }
 
@@ -160,8 +195,15 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 	w = weight(size);
 	atomic_fetch_add_explicit(&s->alloc_blocks, w.blocks, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->alloc_bytes, w.bytes, memory_order_relaxed);
+	if (tt_unlikely(atomic_load_explicit(&s->alloc_thread, memory_order_relaxed) != t->thread)) {
+		if (atomic_load_explicit(&s->alloc_thread, memory_order_relaxed) != 0)
+			atomic_fetch_or_explicit(&s->life_flags, TT_LIFE_F_ALLOC_MANY,
+						 memory_order_relaxed);
+		atomic_store_explicit(&s->alloc_thread, t->thread, memory_order_relaxed);
+	}
 	tt_blocks_fill(slot, (uintptr_t)user, size, stack, t->thread, tt_coarse_ns());
 	tt_hdr_of(user)->slot = slot;
+	t->last_alloc = user;
 	/* TETHER_DUMP_EVERY_BYTES: a thread-local add and compare; the
 	 * shared count is touched once per tt_dump_step bytes.  Sampled, a
 	 * block counts what it stands for. */
@@ -187,7 +229,7 @@ tt_record_free(void *user, struct tt_block_copy *old)
 			old->addr = 0;
 		return;
 	}
-	charge_free(&b);
+	charge_free(&b, user);
 	if (old != NULL)
 		*old = b;
 	if (tt_tls.busy == 0) {
@@ -218,6 +260,7 @@ tt_record_restore(void *user, const struct tt_block_copy *old)
 
 			atomic_fetch_sub_explicit(&s->free_blocks, w.blocks, memory_order_relaxed);
 			atomic_fetch_sub_explicit(&s->free_bytes, w.bytes, memory_order_relaxed);
+			charge_life(s, old, user, (uint64_t)-1);
 		}
 		tt_blocks_fill(slot, (uintptr_t)user, old->size, old->stack,
 			       old->thread, old->time_ns);

@@ -43,6 +43,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../format/tdump.h"
+
 #define TT_ADDR_BITS 48
 #define TT_ADDR_MASK ((1ull << TT_ADDR_BITS) - 1)
 
@@ -70,6 +72,14 @@ struct tt_stack {
 	_Atomic uint64_t alloc_bytes;
 	_Atomic uint64_t free_blocks;
 	_Atomic uint64_t free_bytes;
+	/* Lifetimes and ownership (TT_REC_SITE_LIFE), relaxed like the
+	 * counters above. */
+	_Atomic uint32_t alloc_thread;	/* last allocating thread */
+	_Atomic uint32_t free_thread;	/* last freeing thread */
+	_Atomic uint32_t life_flags;	/* TT_LIFE_F_* */
+	_Atomic uint64_t temporary;
+	_Atomic uint64_t cross_frees;
+	_Atomic uint64_t life[TT_LIFE_BUCKETS];
 	uint32_t id;
 	uint16_t depth;
 	uint8_t fn;		/* enum tt_alloc_fn */

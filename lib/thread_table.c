@@ -17,6 +17,13 @@
 #include "tls.h"
 
 static struct tt_thread *slots;
+/*
+ * Threads whose slot was given back after they ran (joined, or ended
+ * detached), newest last, so that a dump can still name the thread that
+ * allocated a block it left behind.  Guarded by lock.
+ */
+static struct tt_rec_ended_thread *ended;
+static uint64_t ended_total;
 static uint32_t *free_stack;
 static uint32_t nfree, high, cap;
 static atomic_flag lock = ATOMIC_FLAG_INIT;
@@ -72,6 +79,14 @@ void
 tt_threads_give(struct tt_thread *t)
 {
 	tt_spin_lock(&lock);
+	if (t->num != 0 && atomic_load_explicit(&t->state, memory_order_relaxed) != TT_THR_STARTING) {
+		if (ended != NULL)
+			ended[ended_total++ % TT_THREADS_ENDED_KEPT] = (struct tt_rec_ended_thread){
+				.num = t->num, .create_stack = t->create_stack,
+				.start_routine = t->start_routine, .created_ns = t->created_ns,
+				.ended_ns = t->ended_ns,
+			};
+	}
 	atomic_store_explicit(&t->state, TT_THR_FREE, memory_order_release);
 	atomic_fetch_add_explicit(&t->gen, 1, memory_order_acq_rel);
 	free_stack[nfree++] = (uint32_t)(t - slots);
@@ -114,7 +129,8 @@ tt_threads_init(uint64_t max)
 	cap = (uint32_t)max;
 	slots = tt_map_reserve(max * sizeof(*slots));
 	free_stack = tt_map_reserve(max * sizeof(*free_stack));
-	if (slots == NULL || free_stack == NULL)
+	ended = tt_map_reserve(TT_THREADS_ENDED_KEPT * sizeof(*ended));
+	if (slots == NULL || free_stack == NULL || ended == NULL)
 		return -ENOMEM;
 	t = tt_threads_take();
 	t->num = tt_tls.thread ? tt_tls.thread : tt_thread_number();
@@ -227,4 +243,19 @@ tt_threads_postfork_child(void)
 		atomic_store(&self->flags, atomic_load(&self->flags) | TT_THR_MAIN);
 	}
 	tt_spin_unlock(&lock);
+}
+
+uint64_t
+tt_threads_ended(struct tt_rec_ended_thread *out, uint64_t *n)
+{
+	uint64_t total, k;
+
+	tt_spin_lock(&lock);
+	total = ended_total;
+	k = total < TT_THREADS_ENDED_KEPT ? total : TT_THREADS_ENDED_KEPT;
+	for (uint64_t i = 0; i < k; i++)
+		out[i] = ended[(total - k + i) % TT_THREADS_ENDED_KEPT];
+	tt_spin_unlock(&lock);
+	*n = k;
+	return total - k;
 }

@@ -104,6 +104,16 @@ uint32_t tt_threads_high(void);
  * changing. */
 bool tt_threads_read(uint32_t i, struct tt_thread *out);
 
+/*
+ * tt_threads_ended() - copy the threads whose slots were given back after
+ * they ran (at most TT_THREADS_ENDED_KEPT, the newest, oldest first) into
+ * out, their number into *n.  Context: the dump, tt_tls.busy raised.
+ * Return: how many older ones are no longer kept.
+ */
+#define TT_THREADS_ENDED_KEPT 2048
+struct tt_rec_ended_thread;
+uint64_t tt_threads_ended(struct tt_rec_ended_thread *out, uint64_t *n);
+
 /* Fork: the child keeps only the thread that forked. */
 void tt_threads_prefork(void);
 void tt_threads_postfork_parent(void);

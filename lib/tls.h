@@ -28,6 +28,8 @@ struct tt_tls {
 	int64_t sample_left;	/* bytes to the next allocation sample */
 	int sample_armed;	/* sample_left has been drawn */
 	uint64_t dump_bytes;	/* allocated since last counted (dumper.c) */
+	void *last_alloc;	/* the last block this thread had recorded: freed
+				   while still this, it was temporary */
 	uint32_t nslots;	/* entries used in slots[] */
 	uint32_t slots[TT_SLOT_CACHE];
 	void *frames[TT_MAX_DEPTH + TT_SKIP_SLACK];

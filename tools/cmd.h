@@ -30,6 +30,10 @@ char *tt_run_resolve_program(const char *prog);
 int tt_run_is_static_elf(const char *file);
 int tt_run_is_secure_exec(const char *file);
 
+/* tt_text_duration() - "4.2 ms", "1.5 s", "3.0 min"; UINT64_MAX = forever. */
+struct tt_buf;
+void tt_text_duration(struct tt_buf *b, uint64_t ns);
+
 struct tt_report_opts {
 	long top;		/* sites shown; 0 = all */
 	bool mutex_only;	/* --type mutex: only mutex and rwlock waits */

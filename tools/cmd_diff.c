@@ -174,6 +174,18 @@ write_text(struct tt_series *s, long top, struct tt_buf *b)
 		tt_buf_add(b, " bytes in ", 10);
 		text_values(b, t->blocks, s->n);
 		tt_buf_add(b, " blocks\n", 8);
+		if (tt_verdict_name(t->verdict))
+			tt_buf_printf(b, "    verdict: %s\n", tt_verdict_name(t->verdict));
+		for (size_t k = 0; k < t->nlost; k++) {
+			tt_buf_printf(b, "    lost: %llu blocks (%llu bytes) ",
+				      (unsigned long long)t->lost[k].blocks,
+				      (unsigned long long)t->lost[k].bytes);
+			if (t->lost[k].last_reachable)
+				tt_buf_printf(b, "reachable at dump #%u, ", t->lost[k].last_reachable);
+			else
+				tt_buf_add(b, "never seen reachable, ", 22);
+			tt_buf_printf(b, "lost by dump #%u\n", t->lost[k].first_lost);
+		}
 		tt_buf_printf(b, "    #0 %s\n", tt_dump_alloc_fn_name(t->stack->rec.alloc_fn));
 		tt_text_stack(b, t->proc, t->stack, "    ", 1);
 		if (t->stack->rec.flags & TT_STACK_TRUNCATED)
@@ -240,6 +252,19 @@ write_json(struct tt_series *s, long top, struct tt_buf *b)
 		tt_buf_printf(b, "\"growth_bytes\": %lld, \"growth_blocks\": %lld, \"suspect\": %s, ",
 			      (long long)t->growth, (long long)t->growth_blocks,
 			      t->suspect ? "true" : "false");
+		tt_buf_add(b, "\"verdict\": ", 11);
+		if (tt_verdict_name(t->verdict))
+			tt_buf_json_str(b, tt_verdict_name(t->verdict));
+		else
+			tt_buf_add(b, "null", 4);
+		tt_buf_add(b, ", \"lost\": [", 11);
+		for (size_t k = 0; k < t->nlost; k++)
+			tt_buf_printf(b, "%s{\"blocks\": %llu, \"bytes\": %llu, "
+				      "\"last_reachable_seq\": %u, \"first_lost_seq\": %u}",
+				      k ? ", " : "", (unsigned long long)t->lost[k].blocks,
+				      (unsigned long long)t->lost[k].bytes,
+				      t->lost[k].last_reachable, t->lost[k].first_lost);
+		tt_buf_add(b, "], ", 3);
 		json_array(b, "in_use_bytes", t->bytes, s->n);
 		tt_buf_add(b, ", ", 2);
 		json_array(b, "in_use_blocks", t->blocks, s->n);
@@ -292,8 +317,9 @@ write_pprof(struct tt_series *s, long top, const char *path)
 			(int64_t)(t->alloc_bytes[s->n - 1] - t->alloc_bytes[0]),
 			t->growth_blocks, t->growth,
 		};
-		struct tt_pprof_label label = {
-			.key = "alloc_function", .str = tt_dump_alloc_fn_name(t->stack->rec.alloc_fn),
+		struct tt_pprof_label label[2] = {
+			{ .key = "alloc_function", .str = tt_dump_alloc_fn_name(t->stack->rec.alloc_fn) },
+			{ .key = "verdict", .str = tt_verdict_name(t->verdict) },
 		};
 		uint64_t *locs;
 
@@ -305,7 +331,7 @@ write_pprof(struct tt_series *s, long top, const char *path)
 		if (maps[at] == NULL)
 			maps[at] = tt_pprof_proc_mappings(pp, t->proc);
 		locs = tt_pprof_stack_locations(pp, t->proc, maps[at], t->stack);
-		tt_pprof_sample(pp, locs, t->stack->rec.depth, v, &label, 1);
+		tt_pprof_sample(pp, locs, t->stack->rec.depth, v, label, label[1].str ? 2 : 1);
 		free(locs);
 	}
 	rc = tt_pprof_write(pp, path);

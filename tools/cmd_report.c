@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/options.h"
 #include "tools/cmd.h"
 
 static const char usage[] =
@@ -42,6 +43,9 @@ static const char usage[] =
 	"      --ignore-thread GLOB  with --type threads: leave out threads whose\n"
 	"                       name, start routine or a creating function matches\n"
 	"                       GLOB (fnmatch; may be repeated)\n"
+	"      --older-than DURATION  only the long-run leak suspects: sites that\n"
+	"                       free nothing and whose live blocks are all older\n"
+	"                       than DURATION (500ms, 30s, 10m, 2h)\n"
 	"      --top N          show the N largest sites (text default 25; json and\n"
 	"                       pprof default: all; the flame graph has all); 0 = all\n"
 	"      --sysroot DIR    look for the dump's binaries under DIR\n"
@@ -53,7 +57,8 @@ static const char usage[] =
 
 #define TT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR, OPT_IGNORE_THREAD, OPT_SAMPLE, OPT_TIMELINE };
+enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR, OPT_IGNORE_THREAD, OPT_SAMPLE, OPT_TIMELINE,
+       OPT_OLDER_THAN };
 
 /* The report types, each with its three writers. */
 static const struct writer {
@@ -77,6 +82,7 @@ static const struct option options[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
+	{ "older-than", required_argument, NULL, OPT_OLDER_THAN },
 	{ "ignore-thread", required_argument, NULL, OPT_IGNORE_THREAD },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
@@ -92,6 +98,26 @@ bad_usage(const char *msg, const char *arg)
 	return TT_EXIT_USAGE;
 }
 
+/* --older-than: keep the sites that free nothing and whose live blocks
+ * are all older than ns, the long-run leak suspects. */
+static void
+older_than(struct tt_model *m, uint64_t ns)
+{
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct tt_proc_model *p = &m->procs[i];
+		size_t j = 0;
+
+		for (size_t k = 0; k < p->nsites; k++) {
+			const struct tt_site *s = &p->sites[k];
+
+			if (s->live_blocks > 0 && s->stack->rec.free_blocks == 0 &&
+			    s->age_min_ns >= ns)
+				p->sites[j++] = *s;
+		}
+		p->nsites = j;
+	}
+}
+
 int
 tt_cmd_report(int argc, char **argv)
 {
@@ -102,6 +128,8 @@ tt_cmd_report(int argc, char **argv)
 	struct tt_model model;
 	struct tt_buf out = { 0 };
 	bool timeline = false;
+	uint64_t older = 0;
+	bool has_older = false;
 	int c, rc = 0;
 
 	optind = 1;
@@ -138,6 +166,12 @@ tt_cmd_report(int argc, char **argv)
 			break;
 		case OPT_TIMELINE:
 			timeline = true;
+			break;
+		case OPT_OLDER_THAN:
+			if (tt_parse_duration(optarg, &older) != 0)
+				return bad_usage("--older-than expects a duration (500ms, 30s, 10m, 2h)",
+						 optarg);
+			has_older = true;
 			break;
 		case OPT_IGNORE_THREAD: {
 			const char *why = tt_glob_check(optarg);
@@ -204,6 +238,8 @@ tt_cmd_report(int argc, char **argv)
 			return TT_EXIT_DATA;
 		}
 	}
+	if (has_older)
+		older_than(&model, older);
 	if (strcmp(format, "flamegraph") == 0) {
 		rc = tt_report_flamegraph(&model, &ro, &out);
 		if (rc == 0)

@@ -33,6 +33,154 @@ cmp_site(const void *a, const void *b)
 	return x->stack->rec.id < y->stack->rec.id ? -1 : 1;
 }
 
+const char *
+tt_verdict_name(int v)
+{
+	switch (v) {
+	case TT_VERDICT_UNREACHABLE:
+		return "unreachable";
+	case TT_VERDICT_GROWING:
+		return "growing";
+	case TT_VERDICT_CACHE:
+		return "cache-like";
+	default:
+		return NULL;
+	}
+}
+
+uint64_t
+tt_life_bucket_limit(unsigned k)
+{
+	return k + 1 >= TT_LIFE_BUCKETS ? UINT64_MAX : 1ull << (TT_LIFE_SHIFT + k);
+}
+
+uint64_t
+tt_life_quantile(const struct tt_rec_site_life *l, double q)
+{
+	uint64_t n = 0, seen = 0;
+
+	if (l == NULL)
+		return 0;
+	for (unsigned k = 0; k < TT_LIFE_BUCKETS; k++)
+		n += l->life[k];
+	if (n == 0)
+		return 0;
+	for (unsigned k = 0; k < TT_LIFE_BUCKETS; k++) {
+		seen += l->life[k];
+		if ((double)seen >= q * (double)n)
+			return tt_life_bucket_limit(k);
+	}
+	return UINT64_MAX;
+}
+
+bool
+tt_thread_ended(const struct tt_dump *d, uint32_t num, uint64_t *routine)
+{
+	*routine = 0;
+	for (size_t i = 0; i < d->nthreads; i++)
+		if (d->threads[i].rec.num == num) {
+			*routine = d->threads[i].rec.start_routine;
+			return d->threads[i].rec.state == TT_THREAD_EXITED;
+		}
+	for (size_t i = d->nended; i-- > 0;)
+		if (d->ended[i].num == num) {
+			*routine = d->ended[i].start_routine;
+			break;
+		}
+	/* Not in the registry: joined or ended detached.  Dumps before 1.1
+	 * have no registry at all and say nothing. */
+	return d->minor >= 1 && d->nthreads > 0;
+}
+
+struct aged {
+	size_t site;
+	uint64_t age;
+};
+
+static int
+cmp_aged(const void *a, const void *b)
+{
+	const struct aged *x = a, *y = b;
+
+	if (x->site != y->site)
+		return x->site < y->site ? -1 : 1;
+	return x->age < y->age ? -1 : x->age > y->age;
+}
+
+/*
+ * Per site: the live blocks' ages, orphans and lost blocks, the quantiles
+ * of its lifetimes and its verdict from this dump alone.
+ */
+static void
+lifetimes(struct tt_proc_model *p, struct tt_dump *d, struct tt_site *by_index)
+{
+	struct aged *a = tt_xcalloc(d->nblocks ? d->nblocks : 1, sizeof(*a));
+	uint32_t *last_orphan = tt_xcalloc(d->nstacks ? d->nstacks : 1, sizeof(uint32_t));
+	uint64_t run = d->proc.dump_monotonic_ns - d->proc.start_monotonic_ns;
+	uint32_t cached_num = 0;
+	bool cached_ended = false;
+	uint64_t cached_routine = 0;
+
+	for (size_t i = 0; i < d->nblocks; i++) {
+		const struct tt_rec_block *b = &d->blocks[i];
+		size_t k = (size_t)(tt_dump_stack(d, b->stack) - d->stacks);
+		struct tt_site *s = &by_index[k];
+
+		a[i].site = k;
+		a[i].age = d->proc.dump_monotonic_ns > b->time_ns ?
+			   d->proc.dump_monotonic_ns - b->time_ns : 0;
+		if (b->thread != cached_num) {
+			cached_num = b->thread;
+			cached_ended = b->thread != 0 &&
+				       tt_thread_ended(d, b->thread, &cached_routine);
+		}
+		if (cached_ended) {
+			s->orphan_blocks++;
+			s->orphan_bytes += b->size;
+			if (s->orphan_thread == 0) {
+				s->orphan_thread = b->thread;
+				s->orphan_routine = cached_routine;
+			}
+			if (last_orphan[k] != b->thread) {
+				/* distinct threads, counted on changes: exact when a
+				 * site's blocks of one thread are adjacent */
+				last_orphan[k] = b->thread;
+				s->orphan_threads++;
+			}
+		}
+		if (d->has_scan && (d->leaks[i].kind == TT_LEAK_DEFINITE ||
+				    d->leaks[i].kind == TT_LEAK_INDIRECT)) {
+			s->lost_blocks++;
+			s->lost_bytes += b->size;
+		}
+	}
+	qsort(a, d->nblocks, sizeof(*a), cmp_aged);
+	for (size_t i = 0, j; i < d->nblocks; i = j) {
+		struct tt_site *s = &by_index[a[i].site];
+
+		for (j = i; j < d->nblocks && a[j].site == a[i].site; j++)
+			;
+		s->age_min_ns = a[i].age;
+		s->age_max_ns = a[j - 1].age;
+		s->age_median_ns = a[i + (j - i - 1) / 2].age;
+	}
+	for (size_t k = 0; k < d->nstacks; k++) {
+		struct tt_site *s = &by_index[k];
+		const struct tt_rec_stack *r = &d->stacks[k].rec;
+
+		s->life = d->stacks[k].life;
+		s->life_median_ns = tt_life_quantile(s->life, 0.5);
+		s->life_p99_ns = tt_life_quantile(s->life, 0.99);
+		if (s->lost_blocks > 0)
+			s->verdict = TT_VERDICT_UNREACHABLE;
+		else if (s->live_blocks > 0 && r->free_blocks >= s->live_blocks &&
+			 s->age_median_ns <= run / 2)
+			s->verdict = TT_VERDICT_CACHE;
+	}
+	free(a);
+	free(last_orphan);
+}
+
 static void
 build_proc(struct tt_proc_model *p, struct tt_dump *d, const struct tt_model_opts *o)
 {
@@ -84,6 +232,7 @@ build_proc(struct tt_proc_model *p, struct tt_dump *d, const struct tt_model_opt
 		p->live_blocks += by_index[k].live_blocks;
 		p->live_bytes += by_index[k].live_bytes;
 	}
+	lifetimes(p, d, by_index);
 	qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
 	/* Thread and wait stacks sort last; they are not allocation sites. */
 	while (p->nsites > 0 && !tt_fn_is_alloc(p->sites[p->nsites - 1].stack->rec.alloc_fn))

@@ -14,11 +14,40 @@
 #include "format/tdump_read.h"
 #include "tools/symbolize.h"
 
+/* A site's verdict, joining what the dumps say (tether-report(1), VERDICTS). */
+enum tt_site_verdict {
+	TT_VERDICT_NONE = 0,
+	TT_VERDICT_UNREACHABLE,	/* a scan found blocks of it lost */
+	TT_VERDICT_GROWING,	/* reachable, grew at every dump of a series, old */
+	TT_VERDICT_CACHE,	/* reachable, bounded, turning over, young */
+};
+
+const char *tt_verdict_name(int v);
+
 struct tt_site {
 	const struct tt_dump_stack *stack;
 	uint64_t live_blocks;
 	uint64_t live_bytes;
+	/* Lifetimes and ownership (counts of recorded blocks). */
+	const struct tt_rec_site_life *life;	/* NULL: dump older than 1.5 */
+	uint64_t life_median_ns, life_p99_ns;	/* bucket upper bounds; 0 = none freed */
+	uint64_t age_min_ns, age_median_ns, age_max_ns;	/* of its live blocks */
+	uint64_t orphan_blocks, orphan_bytes;	/* live, their allocating thread ended */
+	uint32_t orphan_thread;		/* one such thread (the first found) */
+	uint64_t orphan_routine;	/* its start routine, 0 = unknown */
+	uint32_t orphan_threads;	/* distinct ended threads that left blocks */
+	uint64_t lost_blocks, lost_bytes;	/* definitely or indirectly lost (scan) */
+	int verdict;			/* enum tt_site_verdict, from this dump alone */
 };
+
+/* Upper bound (ns) of lifetime bucket k of TT_REC_SITE_LIFE; UINT64_MAX
+ * for the last, open bucket. */
+uint64_t tt_life_bucket_limit(unsigned k);
+/* The bucket limit below which a fraction q of the freed blocks lived. */
+uint64_t tt_life_quantile(const struct tt_rec_site_life *l, double q);
+/* Whether thread num had ended when dump d was written: not among its
+ * threads, or there as exited.  *routine: its start routine if known. */
+bool tt_thread_ended(const struct tt_dump *d, uint32_t num, uint64_t *routine);
 
 struct tt_proc_model {
 	struct tt_dump *dump;

@@ -48,6 +48,56 @@ tt_json_stack(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_st
 	free(f);
 }
 
+/* A function name for an address, or null. */
+static void
+json_routine(struct tt_buf *b, struct tt_proc_model *p, uint64_t addr)
+{
+	const struct tt_sym_result *r = addr ? tt_sym_lookup(p->sym, addr + 1) : NULL;
+
+	if (r != NULL && r->nframes > 0 && r->frames[r->nframes - 1].function)
+		tt_buf_json_str(b, r->frames[r->nframes - 1].function);
+	else
+		tt_buf_add(b, "null", 4);
+}
+
+/* Lifetimes, ownership and the verdict of a site (tether-report(1)). */
+static void
+json_life(struct tt_buf *b, struct tt_proc_model *p, const struct tt_site *s)
+{
+	const struct tt_rec_site_life *l = s->life;
+	const char *v = tt_verdict_name(s->verdict);
+
+	tt_buf_add(b, "\"lifetime_buckets\": [", 21);
+	for (unsigned k = 0; l && k < TT_LIFE_BUCKETS; k++)
+		tt_buf_printf(b, "%s%llu", k ? ", " : "", (unsigned long long)l->life[k]);
+	tt_buf_add(b, "], ", 3);
+	json_u64(b, "lifetime_median_ns", s->life_median_ns, 1);
+	json_u64(b, "lifetime_p99_ns", s->life_p99_ns, 1);
+	json_u64(b, "temporary_blocks", l ? l->temporary : 0, 1);
+	json_u64(b, "cross_thread_frees", l ? l->cross_thread_frees : 0, 1);
+	tt_buf_printf(b, "\"alloc_thread\": %u, \"alloc_threads_many\": %s, "
+		      "\"free_thread\": %u, \"free_threads_many\": %s, ",
+		      l ? l->alloc_thread : 0, l && (l->flags & TT_LIFE_F_ALLOC_MANY) ? "true" : "false",
+		      l ? l->free_thread : 0, l && (l->flags & TT_LIFE_F_FREE_MANY) ? "true" : "false");
+	json_u64(b, "age_min_ns", s->age_min_ns, 1);
+	json_u64(b, "age_median_ns", s->age_median_ns, 1);
+	json_u64(b, "age_max_ns", s->age_max_ns, 1);
+	json_u64(b, "orphan_blocks", s->orphan_blocks, 1);
+	json_u64(b, "orphan_bytes", s->orphan_bytes, 1);
+	json_u64(b, "orphan_threads", s->orphan_threads, 1);
+	tt_buf_printf(b, "\"orphan_thread\": %u, \"orphan_start_routine\": ", s->orphan_thread);
+	json_routine(b, p, s->orphan_routine);
+	tt_buf_add(b, ", ", 2);
+	json_u64(b, "lost_blocks", s->lost_blocks, 1);
+	json_u64(b, "lost_bytes", s->lost_bytes, 1);
+	tt_buf_add(b, "\"verdict\": ", 11);
+	if (v)
+		tt_buf_json_str(b, v);
+	else
+		tt_buf_add(b, "null", 4);
+	tt_buf_add(b, ", ", 2);
+}
+
 static void
 json_proc(struct tt_buf *b, struct tt_proc_model *p, const struct tt_report_opts *o)
 {
@@ -104,6 +154,7 @@ json_proc(struct tt_buf *b, struct tt_proc_model *p, const struct tt_report_opts
 		json_u64(b, "alloc_blocks", r->alloc_blocks, 1);
 		json_u64(b, "free_bytes", r->free_bytes, 1);
 		json_u64(b, "free_blocks", r->free_blocks, 1);
+		json_life(b, p, s);
 		tt_buf_printf(b, "\"alloc_function\": \"%s\", \"truncated\": %s, ",
 			      tt_dump_alloc_fn_name(r->alloc_fn),
 			      r->flags & TT_STACK_TRUNCATED ? "true" : "false");

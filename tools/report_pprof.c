@@ -3,7 +3,10 @@
  * per allocation site with alloc_objects, alloc_space, inuse_objects and
  * inuse_space (inuse = still live when the dump was written), every module
  * as a mapping with its build id, and locations carrying function, file,
- * line and inline frames, so pprof needs no binaries to show it.  With
+ * line and inline frames, so pprof needs no binaries to show it.  Each
+ * sample carries its site's lifetimes and ownership as labels
+ * (temporary_blocks, cross_thread_frees, orphan_blocks, lost_blocks,
+ * lifetime_median, lifetime_p99 and age_max in nanoseconds, verdict).  With
  * several processes, samples carry a "pid" label.
  */
 #include <stdio.h>
@@ -92,13 +95,28 @@ add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid)
 			(int64_t)r->alloc_blocks, (int64_t)r->alloc_bytes,
 			(int64_t)s->live_blocks, (int64_t)s->live_bytes,
 		};
-		struct tt_pprof_label labels[2] = {
+		const struct tt_rec_site_life *l = s->life;
+		struct tt_pprof_label labels[11] = {
 			{ .key = "alloc_function", .str = tt_dump_alloc_fn_name(r->alloc_fn) },
-			{ .key = "pid", .num = d->proc.pid },
+			{ .key = "temporary_blocks", .num = l ? (int64_t)l->temporary : 0 },
+			{ .key = "cross_thread_frees", .num = l ? (int64_t)l->cross_thread_frees : 0 },
+			{ .key = "orphan_blocks", .num = (int64_t)s->orphan_blocks },
+			{ .key = "lifetime_median", .num = (int64_t)(s->life_median_ns > INT64_MAX ?
+					INT64_MAX : s->life_median_ns), .num_unit = "nanoseconds" },
+			{ .key = "lifetime_p99", .num = (int64_t)(s->life_p99_ns > INT64_MAX ?
+					INT64_MAX : s->life_p99_ns), .num_unit = "nanoseconds" },
+			{ .key = "age_max", .num = (int64_t)s->age_max_ns, .num_unit = "nanoseconds" },
+			{ .key = "lost_blocks", .num = (int64_t)s->lost_blocks },
 		};
+		size_t nl = 8;
 		uint64_t *locs = tt_pprof_stack_locations(pp, p, map_of_sym, s->stack);
 
-		tt_pprof_sample(pp, locs, r->depth, v, labels, label_pid ? 2 : 1);
+		if (tt_verdict_name(s->verdict))
+			labels[nl++] = (struct tt_pprof_label){ .key = "verdict",
+							       .str = tt_verdict_name(s->verdict) };
+		if (label_pid)
+			labels[nl++] = (struct tt_pprof_label){ .key = "pid", .num = d->proc.pid };
+		tt_pprof_sample(pp, locs, r->depth, v, labels, nl);
 		free(locs);
 	}
 	free(map_of_sym);

@@ -57,6 +57,70 @@ tt_text_stack(struct tt_buf *b, struct tt_proc_model *p, const struct tt_dump_st
 	free(f);
 }
 
+void
+tt_text_duration(struct tt_buf *b, uint64_t ns)
+{
+	if (ns == UINT64_MAX)
+		tt_buf_add(b, "forever", 7);
+	else if (ns < 1000000)
+		tt_buf_printf(b, "%.0f us", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		tt_buf_printf(b, "%.1f ms", (double)ns / 1e6);
+	else if (ns < 120000000000ull)
+		tt_buf_printf(b, "%.1f s", (double)ns / 1e9);
+	else if (ns < 7200000000000ull)
+		tt_buf_printf(b, "%.1f min", (double)ns / 6e10);
+	else
+		tt_buf_printf(b, "%.1f h", (double)ns / 3.6e12);
+}
+
+/* The lines on lifetimes, ownership and the verdict under a site. */
+static void
+text_life(struct tt_buf *b, struct tt_proc_model *p, const struct tt_site *s)
+{
+	const struct tt_rec_site_life *l = s->life;
+	const char *v = tt_verdict_name(s->verdict);
+
+	if (v)
+		tt_buf_printf(b, "    verdict: %s\n", v);
+	if (s->live_blocks > 0) {
+		tt_buf_add(b, "    live blocks aged ", 21);
+		tt_text_duration(b, s->age_min_ns);
+		tt_buf_add(b, " to ", 4);
+		tt_text_duration(b, s->age_max_ns);
+		tt_buf_add(b, " (median ", 9);
+		tt_text_duration(b, s->age_median_ns);
+		tt_buf_add(b, ")\n", 2);
+	}
+	if (l != NULL && s->stack->rec.free_blocks > 0) {
+		tt_buf_add(b, "    freed blocks lived: median < ", 33);
+		tt_text_duration(b, s->life_median_ns);
+		tt_buf_add(b, ", 99% < ", 8);
+		tt_text_duration(b, s->life_p99_ns);
+		tt_buf_printf(b, "; %llu temporary, %llu freed by another thread\n",
+			      (unsigned long long)l->temporary,
+			      (unsigned long long)l->cross_thread_frees);
+	}
+	if (l != NULL)
+		tt_buf_printf(b, "    allocated by thread %u%s, freed by %s%.0u%s\n",
+			      l->alloc_thread, l->flags & TT_LIFE_F_ALLOC_MANY ? " and others" : "",
+			      l->free_thread ? "thread " : "no thread", l->free_thread,
+			      l->flags & TT_LIFE_F_FREE_MANY ? " and others" : "");
+	if (s->orphan_blocks > 0) {
+		const struct tt_sym_result *r = s->orphan_routine ?
+			tt_sym_lookup(p->sym, s->orphan_routine + 1) : NULL;
+		char a[32];
+
+		tt_buf_printf(b, "    %llu orphaned blocks (%s bytes): their thread %u%s ended",
+			      (unsigned long long)s->orphan_blocks,
+			      tt_thousands(a, sizeof(a), s->orphan_bytes), s->orphan_thread,
+			      s->orphan_threads > 1 ? " and others" : "");
+		if (r != NULL && r->nframes > 0 && r->frames[r->nframes - 1].function)
+			tt_buf_printf(b, " (started at %s)", r->frames[r->nframes - 1].function);
+		tt_buf_add(b, "\n", 1);
+	}
+}
+
 static void
 text_site(struct tt_buf *b, struct tt_proc_model *p, const struct tt_site *s)
 {
@@ -70,6 +134,7 @@ text_site(struct tt_buf *b, struct tt_proc_model *p, const struct tt_site *s)
 		      tt_thousands(d, sizeof(d), r->alloc_bytes),
 		      tt_thousands(e, sizeof(e), r->alloc_blocks),
 		      (unsigned long long)r->free_blocks);
+	text_life(b, p, s);
 	tt_buf_printf(b, "    #0 %s\n", tt_dump_alloc_fn_name(r->alloc_fn));
 	tt_text_stack(b, p, s->stack, "    ", 1);
 	if (r->flags & TT_STACK_TRUNCATED)

@@ -116,6 +116,101 @@ same_program(struct tt_series *s)
 	return 0;
 }
 
+/* The verdict of block b (of dump d) in dump x of the same process: 0 not
+ * there (or no scan), else its enum tt_leak_kind. */
+static uint32_t
+kind_in(const struct tt_dump *x, const struct tt_rec_block *b)
+{
+	if (!x->has_scan)
+		return 0;
+	for (size_t i = 0; i < x->nblocks; i++)	/* dumps of a series are few */
+		if (x->blocks[i].addr == b->addr && x->blocks[i].time_ns == b->time_ns &&
+		    x->blocks[i].size == b->size)
+			return x->leaks[i].kind;
+	return 0;
+}
+
+static void
+add_lost(struct tt_series_site *t, uint32_t last, uint32_t first, uint64_t size)
+{
+	for (size_t i = 0; i < t->nlost; i++)
+		if (t->lost[i].last_reachable == last && t->lost[i].first_lost == first) {
+			t->lost[i].blocks++;
+			t->lost[i].bytes += size;
+			return;
+		}
+	t->lost = tt_xrealloc(t->lost, (t->nlost + 1) * sizeof(*t->lost));
+	t->lost[t->nlost++] = (struct tt_lost_when){ last, first, 1, size };
+}
+
+/*
+ * A site's verdict over the series (tether-diff(1), VERDICTS), and when
+ * its lost blocks were lost: each is looked for in the earlier dumps with
+ * a scan of the same process, by address, allocation time and size.
+ */
+static void
+verdict(struct tt_series *s, struct tt_series_site *t)
+{
+	size_t last_scan = s->n;
+	const struct tt_site *z = t->at[s->n - 1];
+	const struct tt_dump *first = s->model.procs[0].dump, *ld = s->model.procs[s->n - 1].dump;
+	uint64_t span = ld->proc.dump_monotonic_ns - first->proc.dump_monotonic_ns;
+	uint64_t da = t->alloc_blocks[s->n - 1] - t->alloc_blocks[0], df, maxb = 0;
+
+	for (size_t d = s->n; d-- > 0;)
+		if (s->model.procs[d].dump->has_scan) {
+			last_scan = d;
+			break;
+		}
+	if (last_scan < s->n && t->at[last_scan] && t->at[last_scan]->lost_blocks > 0) {
+		const struct tt_dump *x = s->model.procs[last_scan].dump;
+		const struct tt_dump_stack *st = t->at[last_scan]->stack;
+
+		t->verdict = TT_VERDICT_UNREACHABLE;
+		for (size_t i = 0; i < x->nblocks; i++) {
+			const struct tt_rec_block *b = &x->blocks[i];
+			uint32_t lastr = 0, firstl = 0;
+
+			if (b->stack != st->rec.id || (x->leaks[i].kind != TT_LEAK_DEFINITE &&
+						       x->leaks[i].kind != TT_LEAK_INDIRECT))
+				continue;
+			for (size_t d = 0; d < last_scan; d++) {
+				const struct tt_dump *y = s->model.procs[d].dump;
+				uint32_t k;
+
+				if (y->proc.pid != x->proc.pid ||
+				    y->proc.start_realtime_ns != x->proc.start_realtime_ns)
+					continue;
+				k = kind_in(y, b);
+				if (k == TT_LEAK_REACHABLE || k == TT_LEAK_POSSIBLE) {
+					lastr = y->proc.seq;
+					firstl = 0;
+				} else if ((k == TT_LEAK_DEFINITE || k == TT_LEAK_INDIRECT) &&
+					   firstl == 0) {
+					firstl = y->proc.seq;
+				}
+			}
+			if (firstl == 0)
+				firstl = x->proc.seq;
+			add_lost(t, lastr, firstl, b->size);
+		}
+		return;
+	}
+	if (z == NULL || z->live_blocks == 0)
+		return;
+	if (t->suspect && z->age_max_ns > span) {
+		t->verdict = TT_VERDICT_GROWING;	/* holds blocks from before the series */
+		return;
+	}
+	df = t->at[0] ? z->stack->rec.free_blocks - t->at[0]->stack->rec.free_blocks :
+			z->stack->rec.free_blocks;
+	for (size_t d = 0; d + 1 < s->n; d++)
+		maxb = t->bytes[d] > maxb ? t->bytes[d] : maxb;
+	if (!t->suspect && da > 0 && (double)df >= 0.9 * (double)da &&
+	    t->bytes[s->n - 1] <= maxb && z->age_median_ns < span)
+		t->verdict = TT_VERDICT_CACHE;
+}
+
 int
 tt_series_load(struct tt_series *s, char *const *paths, int npaths,
 	       const struct tt_model_opts *opts, bool keep_order, long pid)
@@ -191,6 +286,9 @@ tt_series_load(struct tt_series *s, char *const *paths, int npaths,
 			if (k > i)
 				free(e[k].key);
 		}
+		t->at = tt_xcalloc(s->n, sizeof(*t->at));
+		for (size_t q = i; q < k; q++)
+			t->at[e[q].dump] = e[q].site;
 		t->growth = (int64_t)(t->bytes[s->n - 1] - t->bytes[0]);
 		t->growth_blocks = (int64_t)(t->blocks[s->n - 1] - t->blocks[0]);
 		t->suspect = s->n >= 3;
@@ -199,6 +297,8 @@ tt_series_load(struct tt_series *s, char *const *paths, int npaths,
 		s->nsuspects += t->suspect;
 	}
 	free(e);
+	for (size_t i = 0; i < s->nsites; i++)
+		verdict(s, &s->sites[i]);
 	qsort(s->sites, s->nsites, sizeof(*s->sites), cmp_site);
 	return 0;
 }
@@ -212,6 +312,8 @@ tt_series_free(struct tt_series *s)
 		free(s->sites[i].blocks);
 		free(s->sites[i].alloc_bytes);
 		free(s->sites[i].alloc_blocks);
+		free(s->sites[i].at);
+		free(s->sites[i].lost);
 	}
 	free(s->sites);
 	tt_model_free(&s->model);

@@ -24,6 +24,16 @@ struct tt_series_site {
 	int64_t growth;			/* bytes at the last dump - at the first */
 	int64_t growth_blocks;
 	bool suspect;			/* grew at every dump (3 dumps or more) */
+	const struct tt_site **at;	/* the site in each dump, NULL = absent */
+	int verdict;			/* enum tt_site_verdict over the series */
+	/* Its blocks lost at the last dump with a scan, grouped by when:
+	 * the last dump (seq) where each was still reachable, 0 = none seen,
+	 * and the first where it was not. */
+	struct tt_lost_when {
+		uint32_t last_reachable, first_lost;
+		uint64_t blocks, bytes;
+	} *lost;
+	size_t nlost;
 };
 
 struct tt_series {
