@@ -38,6 +38,8 @@ struct tt_report_opts {
 	long top;		/* sites shown; 0 = all */
 	bool mutex_only;	/* --type mutex: only mutex and rwlock waits */
 	const char *sample;	/* --sample of the flame graph; NULL = inuse_space */
+	bool site_labels;	/* --site-labels: pprof samples carry lifetimes,
+				   ownership and verdicts as labels */
 	const char *ignore[64];	/* --ignore-thread globs */
 	size_t nignore;
 };

@@ -46,6 +46,10 @@ static const char usage[] =
 	"      --older-than DURATION  only the long-run leak suspects: sites that\n"
 	"                       free nothing and whose live blocks are all older\n"
 	"                       than DURATION (500ms, 30s, 10m, 2h)\n"
+	"      --site-labels    with --format pprof: label each site's sample with its\n"
+	"                       lifetimes, ownership and verdict (they change from\n"
+	"                       dump to dump, so go tool pprof -base no longer\n"
+	"                       subtracts such profiles)\n"
 	"      --top N          show the N largest sites (text default 25; json and\n"
 	"                       pprof default: all; the flame graph has all); 0 = all\n"
 	"      --sysroot DIR    look for the dump's binaries under DIR\n"
@@ -58,7 +62,7 @@ static const char usage[] =
 #define TT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum { OPT_TOP = 256, OPT_SYSROOT, OPT_DEBUG_DIR, OPT_IGNORE_THREAD, OPT_SAMPLE, OPT_TIMELINE,
-       OPT_OLDER_THAN };
+       OPT_OLDER_THAN, OPT_SITE_LABELS };
 
 /* The report types, each with its three writers. */
 static const struct writer {
@@ -83,6 +87,7 @@ static const struct option options[] = {
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "older-than", required_argument, NULL, OPT_OLDER_THAN },
+	{ "site-labels", no_argument, NULL, OPT_SITE_LABELS },
 	{ "ignore-thread", required_argument, NULL, OPT_IGNORE_THREAD },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
@@ -166,6 +171,9 @@ tt_cmd_report(int argc, char **argv)
 			break;
 		case OPT_TIMELINE:
 			timeline = true;
+			break;
+		case OPT_SITE_LABELS:
+			ro.site_labels = true;
 			break;
 		case OPT_OLDER_THAN:
 			if (tt_parse_duration(optarg, &older) != 0)

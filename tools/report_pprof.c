@@ -3,11 +3,14 @@
  * per allocation site with alloc_objects, alloc_space, inuse_objects and
  * inuse_space (inuse = still live when the dump was written), every module
  * as a mapping with its build id, and locations carrying function, file,
- * line and inline frames, so pprof needs no binaries to show it.  Each
- * sample carries its site's lifetimes and ownership as labels
- * (temporary_blocks, cross_thread_frees, orphan_blocks, lost_blocks,
- * lifetime_median, lifetime_p99 and age_max in nanoseconds, verdict).  With
- * several processes, samples carry a "pid" label.
+ * line and inline frames, so pprof needs no binaries to show it.  With
+ * --site-labels each sample also carries its site's lifetimes and
+ * ownership as labels (temporary_blocks, cross_thread_frees,
+ * orphan_blocks, lost_blocks, lifetime_median, lifetime_p99 and age_max in
+ * nanoseconds, verdict); they differ from dump to dump, and pprof keeps
+ * samples with other labels apart, so by default there are none and
+ * `go tool pprof -base A B` subtracts as it should.  With several
+ * processes, samples carry a "pid" label.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +86,7 @@ tt_pprof_stack_locations(struct tt_pprof *pp, struct tt_proc_model *p,
 }
 
 static void
-add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid)
+add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid, bool site_labels)
 {
 	const struct tt_dump *d = p->dump;
 	uint64_t *map_of_sym = tt_pprof_proc_mappings(pp, p);
@@ -109,9 +112,12 @@ add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid)
 			{ .key = "lost_blocks", .num = (int64_t)s->lost_blocks },
 		};
 		size_t nl = 8;
+
+		if (!site_labels)
+			nl = 1;	/* alloc_function only */
 		uint64_t *locs = tt_pprof_stack_locations(pp, p, map_of_sym, s->stack);
 
-		if (tt_verdict_name(s->verdict))
+		if (site_labels && tt_verdict_name(s->verdict))
 			labels[nl++] = (struct tt_pprof_label){ .key = "verdict",
 							       .str = tt_verdict_name(s->verdict) };
 		if (label_pid)
@@ -128,7 +134,6 @@ tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o, const char *
 	struct tt_pprof *pp = tt_pprof_new();
 	int rc;
 
-	(void)o;
 	tt_pprof_sample_type(pp, "alloc_objects", "count");
 	tt_pprof_sample_type(pp, "alloc_space", "bytes");
 	tt_pprof_sample_type(pp, "inuse_objects", "count");
@@ -147,7 +152,7 @@ tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o, const char *
 
 		tt_pprof_comment(pp, c);
 		free(c);
-		add_proc(pp, &m->procs[i], m->nprocs > 1);
+		add_proc(pp, &m->procs[i], m->nprocs > 1, o != NULL && o->site_labels);
 	}
 	rc = tt_pprof_write(pp, path);
 	tt_pprof_free(pp);

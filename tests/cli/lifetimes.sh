@@ -42,9 +42,11 @@ check_eq "10 allocated by the producer" 10 "$(field "$T/b.json" prod alloc_block
 check_eq "5 freed by main: cross-thread" 5 "$(field "$T/b.json" prod cross_thread_frees)"
 check_eq "3 orphans left by the joined producer" 3 "$(field "$T/b.json" prod orphan_blocks)"
 check_eq "the orphans' thread started at producer" '"producer"' "$(field "$T/b.json" prod orphan_start_routine)"
-"$TETHER" report --format pprof -o "$T/b.pb.gz" "$T/b"
+"$TETHER" report --format pprof --site-labels -o "$T/b.pb.gz" "$T/b"
 if [ -n "${GO:-}" ] && command -v "$GO" >/dev/null 2>&1; then
 	check "go tool pprof reads the labels" sh -c "'$GO' tool pprof -raw '$T/b.pb.gz' 2>&1 | grep -q cross_thread_frees"
+	"$TETHER" report --format pprof -o "$T/plain.pb.gz" "$T/b"
+	check "without --site-labels, no changing labels (pprof -base subtracts)" sh -c "! '$GO' tool pprof -raw '$T/plain.pb.gz' 2>&1 | grep -q cross_thread_frees"
 else
 	skip "go not found"
 fi
