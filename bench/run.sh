@@ -1,15 +1,19 @@
 #!/bin/sh
-# bench/run.sh - overhead of tether next to heaptrack and Valgrind memcheck.
+# bench/run.sh - overhead of tether next to heaptrack, Valgrind memcheck and
+# LeakSanitizer.
 #
 # Usage: sh bench/run.sh ABS_BUILDDIR ABS_SRCDIR      (what `make bench` runs)
 #
 # Runs every workload without any tool (plain), under libtether (tether),
-# under `heaptrack --raw` (heaptrack) and under Valgrind memcheck (memcheck),
-# BENCH_RUNS times each, interleaved, and reports the median wall time, CPU
-# time (user + sys of the whole process tree) and peak RSS, with the ratio to
-# the plain median of the same size.  Writes ABS_SRCDIR/bench/RESULTS.md and
-# prints it.  Exits non-zero if a workload misbehaves under tether (crash,
-# non-zero exit, hang, different output, no dump written).
+# under tether's leak gate `tether check` (check), under `heaptrack --raw`
+# (heaptrack), under Valgrind memcheck (memcheck) and, for the synthetic
+# workloads, rebuilt with `clang -fsanitize=leak` (lsan), BENCH_RUNS times
+# each, interleaved, and reports the median wall time, CPU time (user + sys
+# of the whole process tree) and peak RSS, with the ratio to the plain
+# median of the same size, and the time of tether check's final scan (from
+# its --json verdict).  Writes ABS_SRCDIR/bench/RESULTS.md and prints it.
+# Exits non-zero if a workload misbehaves under tether or tether check
+# (crash, non-zero exit, hang, different output, no dump or no scan).
 #
 # Environment:
 #   BENCH_RUNS=N     timed runs per configuration (default 5)
@@ -18,8 +22,9 @@
 #   BENCH_ONLY="..." only these workloads (names as in CASES below)
 #   BENCH_KEEP=1     keep the temporary directory
 #
-# POSIX sh (dash is fine).  Needs cc, c++, awk; uses heaptrack, valgrind,
-# python3, sqlite3, git and gcc when installed and marks them n/a otherwise.
+# POSIX sh (dash is fine).  Needs cc, c++, awk and the built tether command;
+# uses heaptrack, valgrind, clang (with LeakSanitizer's runtime), python3,
+# sqlite3, git and gcc when installed and marks them n/a otherwise.
 set -eu
 
 # ---------------------------------------------------------------- helpers --
@@ -68,7 +73,9 @@ human() {
 BUILDDIR=$1
 SRCDIR=$2
 LIB=$BUILDDIR/.libs/libtether.so
+TETHER=$BUILDDIR/tether
 [ -f "$LIB" ] || die "$LIB not found: build the library first (make)"
+[ -x "$TETHER" ] || die "$TETHER not found: build tether first (make)"
 [ -d "$SRCDIR/bench/workloads" ] || die "$SRCDIR/bench/workloads not found"
 case $LIB in
 *[[:space:]:]*) die "LD_PRELOAD cannot hold a path with blanks or colons: $LIB" ;;
@@ -81,7 +88,7 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 case $RUNS in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive integer" ;; esac
 case $TIMEOUT in '' | *[!0-9]* | 0) die "BENCH_TIMEOUT must be a positive integer" ;; esac
 
-CASES="churn churn_mt2 churn_mt4 deep cxx live_million mutex mutex_mt2 mutex_shared2 pingpong thread_churn python sqlite git gcc"
+CASES="churn churn_mt2 churn_mt4 deep cxx live_million scan_million mutex mutex_mt2 mutex_shared2 pingpong thread_churn python sqlite git gcc"
 [ -n "${BENCH_ONLY:-}" ] && CASES=$BENCH_ONLY
 
 if [ -n "${LD_PRELOAD:-}" ]; then
@@ -249,6 +256,34 @@ build_workloads() {
 	done
 }
 
+# build_lsan_workloads: the same sources rebuilt by clang with
+# -fsanitize=leak into $BIN/lsan (LeakSanitizer needs the program rebuilt;
+# the real programs cannot be, so lsan is run on these only).  Sets
+# HAVE_LSAN.
+build_lsan_workloads() {
+	HAVE_LSAN=0
+	if ! have clang || ! have clang++; then
+		note "clang not installed: lsan is n/a"
+		return 0
+	fi
+	mkdir -p "$BIN/lsan"
+	printf 'int main(void) { return 0; }\n' >"$BIN/lsan/probe.c"
+	if ! clang -fsanitize=leak -o "$BIN/lsan/probe" "$BIN/lsan/probe.c" 2>"$BIN/lsan/probe.err"; then
+		note "clang -fsanitize=leak does not link (libclang-rt-14-dev missing?): lsan is n/a"
+		return 0
+	fi
+	for bl_src in "$SRCDIR"/bench/workloads/*.c "$SRCDIR"/bench/workloads/*.cc; do
+		[ -f "$bl_src" ] || continue
+		bl_name=$(basename "$bl_src")
+		bl_name=${bl_name%.*}
+		case $bl_src in
+		*.cc) clang++ -O2 -g -fsanitize=leak -o "$BIN/lsan/$bl_name" "$bl_src" ;;
+		*) clang -O2 -g -pthread -fsanitize=leak -o "$BIN/lsan/$bl_name" "$bl_src" ;;
+		esac || die "cannot compile $bl_src with clang -fsanitize=leak"
+	done
+	HAVE_LSAN=1
+}
+
 # ------------------------------------------------------------ real inputs --
 
 # The Python program: a dict of N entries, JSON round trip, sort, hash.
@@ -329,33 +364,48 @@ gen_c() {
 
 # write_git_job: the git session.  The tool prefix (the arguments after the
 # first three) is put in front of every git command; the file copies and
-# the final checks run without it, the same in every configuration.
+# the final checks run without it, the same in every configuration.  The
+# global git configuration is an empty file of our own, not /dev/null: as
+# root, a program that renames a file over /dev/null (a tool's "-o
+# /dev/null" written atomically) turns it into a regular file that others
+# then write to, and git fails on the garbage ("bad config line 1").
 write_git_job() {
+	: >"$IN/empty.gitconfig"
 	cat >"$IN/git-job.sh" <<'EOF'
 # git-job.sh REPO SRCDIR COMMITS [TOOL PREFIX...]   (generated by bench/run.sh)
 set -eu
 repo=$1 src=$2 commits=$3
 shift 3
 T="$*"
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+# t COMMAND...: COMMAND behind the tool prefix; an @N@ in the prefix becomes
+# the command's number (tether check's --json file, one per command).
+n=0
+t() {
+	n=$((n + 1))
+	case $T in
+	*@N@*) ${T%%@N@*}$n${T#*@N@} "$@" ;;
+	*) $T "$@" ;;
+	esac
+}
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="${0%/*}/empty.gitconfig"
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
 export GIT_AUTHOR_DATE=2024-01-01T00:00:00Z GIT_COMMITTER_DATE=2024-01-01T00:00:00Z
-$T git init -q -b main "$repo"
+t git init -q -b main "$repo"
 cp -R "$src"/. "$repo"/
 cd "$repo"
-$T git add -A
-$T git commit -q -m import
+t git add -A
+t git commit -q -m import
 i=1
 while [ "$i" -le "$commits" ]; do
 	for f in "$(printf 'dir%02d' $((i % 20)))"/*.txt; do
 		echo "change $i" >>"$f"
 	done
-	$T git commit -q -a -m "change $i"
+	t git commit -q -a -m "change $i"
 	i=$((i + 1))
 done
-$T git log --stat --format='%H %s' --output=../git-log.txt
-$T git gc -q
+t git log --stat --format='%H %s' --output=../git-log.txt
+t git gc -q
 echo "head $(git rev-parse HEAD) log $(cksum <../git-log.txt)"
 echo "objects $(git rev-list --all --objects | wc -l) fsck $(git fsck --full 2>&1 | wc -l)"
 EOF
@@ -410,7 +460,7 @@ case_sizes() {
 		churn | churn_mt*) echo "1000000 200000" ;;
 		deep) echo "100000 20000" ;;
 		cxx) echo "20000 5000" ;;
-		live_million) echo "100000 20000" ;;
+		live_million | scan_million) echo "100000 20000" ;;
 		mutex*) echo "2000000 400000" ;;
 		pingpong) echo "20000 4000" ;;
 		thread_churn) echo "2000 400" ;;
@@ -424,7 +474,7 @@ case_sizes() {
 		churn | churn_mt*) echo "20000000 4000000" ;;
 		deep) echo "2000000 400000" ;;
 		cxx) echo "300000 60000" ;;
-		live_million) echo "1000000 200000" ;;
+		live_million | scan_million) echo "1000000 200000" ;;
 		mutex*) echo "20000000 2000000" ;;
 		pingpong) echo "200000 20000" ;;
 		thread_churn) echo "20000 2000" ;;
@@ -442,6 +492,7 @@ size_label() {
 	churn | churn_mt* | deep) echo "$(human "$2") allocs" ;;
 	cxx) echo "N=$(human "$2")" ;;
 	live_million) echo "$(human "$2") live blocks" ;;
+	scan_million) echo "$(human "$2") blocks live at exit" ;;
 	mutex*) echo "$(human "$2") lock/unlock pairs" ;;
 	pingpong) echo "$(human "$2") round trips" ;;
 	thread_churn) echo "$(human "$2") threads" ;;
@@ -468,7 +519,18 @@ tool_prefix() {
 	tether) shq env "TETHER_OUTPUT=$OUT/" "LD_PRELOAD=$LIB" ;;
 	heaptrack) shq heaptrack --raw -o "$OUT/ht.%p" ;;
 	memcheck) shq valgrind --tool=memcheck --leak-check=full -q --trace-children=yes ;;
+	check) shq env "TETHER_LIB=$LIB" "$TETHER" check --fail-on none --json "$OUT/check.json" -- ;;
+	lsan) shq env LSAN_OPTIONS=exitcode=0 ;;
 	esac
+}
+
+# is_synthetic CASE: true for the workloads of bench/workloads, the only
+# ones lsan can run (it needs the program rebuilt).
+is_synthetic() {
+	case $1 in
+	python | sqlite | git | gcc) return 1 ;;
+	esac
+	return 0
 }
 
 # case_command CASE SIZE CONFIG: the complete command of one run, quoted.
@@ -476,17 +538,23 @@ tool_prefix() {
 # too (heaptrack does not follow exec); git gets the prefix per git command.
 case_command() {
 	cc_pre=$(tool_prefix "$3")
+	cc_bin=$BIN
+	[ "$3" = lsan ] && cc_bin=$BIN/lsan
 	case $1 in
-	churn | deep | cxx | live_million) echo "$cc_pre$(shq "$BIN/$1" "$2")" ;;
-	churn_mt2) echo "$cc_pre$(shq "$BIN/churn_mt" "$2" 2)" ;;
-	churn_mt4) echo "$cc_pre$(shq "$BIN/churn_mt" "$2" 4)" ;;
-	mutex) echo "$cc_pre$(shq "$BIN/mutex" "$2" 1)" ;;
-	mutex_mt2) echo "$cc_pre$(shq "$BIN/mutex" "$2" 2)" ;;
-	mutex_shared2) echo "$cc_pre$(shq "$BIN/mutex" "$2" 2 shared)" ;;
-	pingpong | thread_churn) echo "$cc_pre$(shq "$BIN/$1" "$2")" ;;
+	churn | deep | cxx | live_million | scan_million) echo "$cc_pre$(shq "$cc_bin/$1" "$2")" ;;
+	churn_mt2) echo "$cc_pre$(shq "$cc_bin/churn_mt" "$2" 2)" ;;
+	churn_mt4) echo "$cc_pre$(shq "$cc_bin/churn_mt" "$2" 4)" ;;
+	mutex) echo "$cc_pre$(shq "$cc_bin/mutex" "$2" 1)" ;;
+	mutex_mt2) echo "$cc_pre$(shq "$cc_bin/mutex" "$2" 2)" ;;
+	mutex_shared2) echo "$cc_pre$(shq "$cc_bin/mutex" "$2" 2 shared)" ;;
+	pingpong | thread_churn) echo "$cc_pre$(shq "$cc_bin/$1" "$2")" ;;
 	python) echo "$cc_pre$(shq "$PYTHON" -c "$PY_CODE" "$2")" ;;
 	sqlite) echo "$cc_pre$(shq sqlite3 "$RUN/bench.db" ".read $IN/sql.$2")" ;;
-	git) echo "$(shq sh "$IN/git-job.sh" "$RUN/repo" "$IN/tree.$2" $(($2 / 15)))$cc_pre" ;;
+	git)
+		# tether check writes a verdict per git command: check.N.json
+		cc_pre=$(printf '%s' "$cc_pre" | sed 's|/check\.json |/check.@N@.json |')
+		echo "$(shq sh "$IN/git-job.sh" "$RUN/repo" "$IN/tree.$2" $(($2 / 15)))$cc_pre"
+		;;
 	gcc)
 		if [ "$3" = heaptrack ]; then
 			echo "$cc_pre$(shq gcc -O2 -c "$IN/gen$2.c" -o "$RUN/gen.o" -wrapper "heaptrack,--raw,-o,$OUT/ht.%p")"
@@ -553,19 +621,48 @@ fail() {
 	note "stderr (last lines):"
 	tail -n 15 "$LOG/$4.err" >&2 || true
 	note "************************************************************"
-	if [ "$3" = tether ] || [ "$3" = plain ]; then
+	if [ "$3" = tether ] || [ "$3" = check ] || [ "$3" = plain ]; then
 		FAILED=1
 	fi
 }
 
+# check_verdicts: after a check run, "ok SECONDS" if tether check wrote its
+# JSON verdicts ($OUT/check.json, or check.N.json per git command) and every
+# process in them was scanned, SECONDS being the sum of their scan_seconds;
+# otherwise a reason.
+check_verdicts() {
+	cv_files=$(ls "$OUT"/check*.json 2>/dev/null || true)
+	if [ -z "$cv_files" ]; then
+		echo "no JSON verdict written (--json)"
+		return
+	fi
+	# shellcheck disable=SC2086  # the names hold no blanks ($OUT is ours)
+	if grep -l -e '"scanned": false' $cv_files >/dev/null 2>&1; then
+		echo "a process was not scanned: $(grep -l -e '"scanned": false' $cv_files | head -n 1)"
+		return
+	fi
+	# shellcheck disable=SC2086
+	cat $cv_files | awk '{
+		while (match($0, /"scan_seconds": [0-9.e+-]+/)) {
+			split(substr($0, RSTART, RLENGTH), f, ": ")
+			t += f[2]; n++
+			$0 = substr($0, RSTART + RLENGTH)
+		}
+	} END {
+		if (n == 0) print "no scan_seconds in the verdict"
+		else printf "ok %.6f\n", t }'
+}
+
 # measure CASE SIZE CONFIG I: timed run I; checks exit status, output and
-# (tether) the dump, and appends "case size config i wall cpu rss status"
-# to $RESULTS.  Returns 1 if the run failed.
+# (tether) the dump, (check) the verdicts, and appends "case size config i
+# wall cpu rss status scan" to $RESULTS (scan: tether check's scan seconds,
+# "-" for the other configurations).  Returns 1 if the run failed.
 measure() {
 	ms_tag="$1.$2.$3.$4"
 	run_once "$1" "$2" "$3" "$ms_tag"
 	read -r ms_wall ms_user ms_sys ms_rss ms_status <"$LOG/$ms_tag.time"
 	ms_ok=ok
+	ms_scan=-
 	if [ "$ms_status" != exit:0 ]; then
 		ms_ok=$ms_status
 		fail "$1" "$2" "$3" "$ms_tag" "$ms_status"
@@ -583,19 +680,35 @@ $(diff "$LOG/$ms_tag.ref" "$LOG/$ms_tag.cmp" | head -n 10)"
 		elif [ "$3" = tether ] && [ -z "$(ls -A "$OUT")" ]; then
 			ms_ok=nodump
 			fail "$1" "$2" "$3" "$ms_tag" "no dump file written in TETHER_OUTPUT"
+		elif [ "$3" = check ]; then
+			ms_v=$(check_verdicts)
+			case $ms_v in
+			"ok "*) ms_scan=${ms_v#ok } ;;
+			*)
+				ms_ok=noscan
+				fail "$1" "$2" "$3" "$ms_tag" "$ms_v"
+				;;
+			esac
 		fi
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" \
 	    "$ms_wall" "$(awk -v u="$ms_user" -v s="$ms_sys" 'BEGIN { printf "%.3f", u + s }')" \
-	    "$ms_rss" "$ms_ok" >>"$RESULTS"
+	    "$ms_rss" "$ms_ok" "$ms_scan" >>"$RESULTS"
 	[ "$ms_ok" = ok ]
 }
 
-# configs_for KIND: the configurations run at the full or reduced size.
+# runs_memcheck KIND CASE: true if memcheck runs at this size: the reduced
+# one, and for scan_million also the full one (the 1M-block scan).
+runs_memcheck() {
+	[ "$1" = reduced ] || [ "$2" = scan_million ]
+}
+
+# configs_for KIND CASE: the configurations run at the full or reduced size.
 configs_for() {
-	cf_list="plain tether"
+	cf_list="plain tether check"
 	[ "$HAVE_HEAPTRACK" = 1 ] && cf_list="$cf_list heaptrack"
-	[ "$1" = reduced ] && [ "$HAVE_MEMCHECK" = 1 ] && cf_list="$cf_list memcheck"
+	runs_memcheck "$1" "$2" && [ "$HAVE_MEMCHECK" = 1 ] && cf_list="$cf_list memcheck"
+	[ "$HAVE_LSAN" = 1 ] && is_synthetic "$2" && cf_list="$cf_list lsan"
 	echo "$cf_list"
 }
 
@@ -619,7 +732,7 @@ bench_case() {
 		if [ -n "$bc_check" ]; then
 			cksum <"$RUN/$bc_check" >>"$LOG/ref.$bc_case.$bc_size.out"
 		fi
-		bc_configs=$(configs_for $bc_kind)
+		bc_configs=$(configs_for $bc_kind "$bc_case")
 		bc_i=1
 		while [ $bc_i -le "$RUNS" ]; do
 			for bc_cfg in $bc_configs; do
@@ -637,10 +750,11 @@ bench_case() {
 # ---------------------------------------------------------------- results --
 
 # median CASE SIZE CONFIG COLUMN: median of a column over the successful
-# runs (5 = wall, 6 = cpu, 7 = rss); empty if there are none.
+# runs (5 = wall, 6 = cpu, 7 = rss, 9 = check's scan); empty if there are
+# none.
 median() {
 	awk -F '\t' -v c="$1" -v s="$2" -v k="$3" -v col="$4" \
-	    '$1 == c && $2 == s && $3 == k && $8 == "ok" { print $col }' "$RESULTS" |
+	    '$1 == c && $2 == s && $3 == k && $8 == "ok" && $col != "-" { print $col }' "$RESULTS" |
 	    sort -g |
 	    awk '{ v[NR] = $1 } END {
 		if (NR == 0) exit
@@ -669,7 +783,11 @@ cell() {
 	heaptrack) [ "$HAVE_HEAPTRACK" = 1 ] || { echo "n/a"; return; } ;;
 	memcheck)
 		[ "$HAVE_MEMCHECK" = 1 ] || { echo "n/a"; return; }
-		[ "$3" = reduced ] || { echo "—"; return; }
+		runs_memcheck "$3" "$1" || { echo "—"; return; }
+		;;
+	lsan)
+		[ "$HAVE_LSAN" = 1 ] || { echo "n/a"; return; }
+		is_synthetic "$1" || { echo "—"; return; }
 		;;
 	esac
 	ce_bad=$(status_of "$1" "$2" "$4")
@@ -702,14 +820,82 @@ ratio() {
 table() {
 	echo "### $2"
 	echo
-	echo "| workload | size | plain | tether | heaptrack | memcheck |"
-	echo "|---|---|---:|---:|---:|---:|"
+	echo "| workload | size | plain | tether | check | heaptrack | memcheck | lsan |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|"
 	while read -r tb_case tb_size tb_kind; do
 		printf '| %s | %s |' "$(case_label "$tb_case")" "$(size_label "$tb_case" "$tb_size")"
-		for tb_cfg in plain tether heaptrack memcheck; do
+		for tb_cfg in plain tether check heaptrack memcheck lsan; do
 			printf ' %s |' "$(cell "$tb_case" "$tb_size" "$tb_kind" "$tb_cfg" "$1")"
 		done
 		echo
+	done <"$W/rows"
+	echo
+}
+
+# scan_cell CASE SIZE: the median time of tether check's final scan (summed
+# over the processes of a run), or why there is none.
+scan_cell() {
+	sc_bad=$(status_of "$1" "$2" check)
+	if [ -n "$sc_bad" ]; then
+		echo "FAIL ($sc_bad)"
+		return
+	fi
+	sc_v=$(median "$1" "$2" check 9)
+	[ -n "$sc_v" ] || { echo "—"; return; }
+	awk -v v="$sc_v" 'BEGIN {
+		if (v < 0.001) printf "%.0f µs", v * 1e6
+		else if (v < 1) printf "%.1f ms", v * 1e3
+		else printf "%.2f s", v }'
+}
+
+# scan_table: tether check's final scan, every row.
+scan_table() {
+	echo "### tether check: the scan at exit"
+	echo
+	echo "The time the reachability scan at exit kept the program stopped (\`scan_seconds\`"
+	echo "of \`tether check --json\`, summed over the processes of a run; median), and"
+	echo "its share of the check run's median wall time."
+	echo
+	echo "| workload | size | check wall | scan | scan / check wall |"
+	echo "|---|---|---:|---:|---:|"
+	while read -r st_case st_size _; do
+		st_w=$(median "$st_case" "$st_size" check 5)
+		st_s=$(median "$st_case" "$st_size" check 9)
+		printf '| %s | %s | %s | %s | %s |\n' "$(case_label "$st_case")" \
+		    "$(size_label "$st_case" "$st_size")" \
+		    "$(cell "$st_case" "$st_size" full check 5)" "$(scan_cell "$st_case" "$st_size")" \
+		    "$(awk -v s="${st_s:-}" -v w="${st_w:-}" 'BEGIN {
+			if (s == "" || w == "" || w <= 0) print "—"
+			else printf "%.0f %%", 100 * s / w }')"
+	done <"$W/rows"
+	echo
+}
+
+# million_table: the scan of a million live blocks: scan_million under
+# tether check (wall time and the scan's own time) next to memcheck and
+# lsan (wall time only: they report no separate figure).
+million_table() {
+	grep -q '^scan_million ' "$W/rows" || return 0
+	echo "## The final scan on a million live blocks"
+	echo
+	echo "scan_million allocates N blocks of 16-256 bytes and exits with all of them"
+	echo "live: 3/4 reachable from a global table (and chained in a list), 1/4 lost in"
+	echo "chains of 8 (1/32 of N definitely, 7/32 indirectly lost).  Wall times are"
+	echo "medians, with the ratio to plain; *scan* is tether check's scan alone (from"
+	echo "its JSON verdict).  memcheck and lsan give no separate figure for their leak"
+	echo "search, so only their whole run is shown."
+	echo
+	echo "| size | plain | tether | check | check: scan | memcheck | lsan |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	while read -r mt_case mt_size mt_kind; do
+		[ "$mt_case" = scan_million ] || continue
+		printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(size_label "$mt_case" "$mt_size")" \
+		    "$(cell "$mt_case" "$mt_size" "$mt_kind" plain 5)" \
+		    "$(cell "$mt_case" "$mt_size" "$mt_kind" tether 5)" \
+		    "$(cell "$mt_case" "$mt_size" "$mt_kind" check 5)" \
+		    "$(scan_cell "$mt_case" "$mt_size")" \
+		    "$(cell "$mt_case" "$mt_size" "$mt_kind" memcheck 5)" \
+		    "$(cell "$mt_case" "$mt_size" "$mt_kind" lsan 5)"
 	done <"$W/rows"
 	echo
 }
@@ -750,7 +936,7 @@ machine() {
 	echo "- OS: $(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}" || echo unknown)"
 	echo "- C library: $(ldd --version 2>&1 | head -n 1)"
 	echo "- Compilers: $(cc --version | head -n 1); $(c++ --version | head -n 1)"
-	echo "- heaptrack: $(tool_version heaptrack --version); valgrind: $(tool_version valgrind --version)"
+	echo "- heaptrack: $(tool_version heaptrack --version); valgrind: $(tool_version valgrind --version); lsan: $(tool_version clang --version) -fsanitize=leak"
 	echo "- python3: $PYTHON ($(tool_version "$PYTHON" --version)); sqlite3: $(tool_version sqlite3 --version | cut -d' ' -f1); $(tool_version git --version); gcc: $(tool_version gcc -dumpfullversion)"
 	echo "- tether: \`$LIB\`, source tree $(git -C "$SRCDIR" describe --always --dirty 2>/dev/null || echo "(no commit yet)")"
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -769,9 +955,17 @@ commands() {
 	echo '```'
 	echo "plain:     COMMAND"
 	echo "tether:    $(display "$(tool_prefix tether)") COMMAND"
+	echo "check:     $(display "$(tool_prefix check)") COMMAND"
 	echo "heaptrack: $(display "$(tool_prefix heaptrack)") COMMAND"
 	echo "memcheck:  $(display "$(tool_prefix memcheck)") COMMAND"
+	echo "lsan:      $(display "$(tool_prefix lsan)") COMMAND, with \$TMP/bin/lsan/NAME for \$TMP/bin/NAME"
 	echo '```'
+	echo
+	echo "\$TMP/bin/NAME is built by \`cc -O2 -g -pthread\` (\`c++ -O2 -g\` for cxx.cc),"
+	echo "\$TMP/bin/lsan/NAME by \`clang -O2 -g -pthread -fsanitize=leak\` (\`clang++ -O2 -g"
+	echo "-fsanitize=leak\` for cxx.cc), from the same bench/workloads/NAME source."
+	echo "For git, tether check's --json file is \$TMP/out/check.N.json, N counting"
+	echo "the git commands of the run."
 	echo
 	echo "and COMMAND, per workload at the full size (the reduced size differs only"
 	echo "in the size argument):"
@@ -781,7 +975,7 @@ commands() {
 		grep -q "^$cm_case " "$W/rows" 2>/dev/null || continue
 		set -- $(case_sizes "$cm_case")
 		case $cm_case in
-		git) echo "git:       $(display "$(case_command git "$1" plain)") [tether/heaptrack/memcheck prefix, applied to each git command]" ;;
+		git) echo "git:       $(display "$(case_command git "$1" plain)") [tether/check/heaptrack/memcheck prefix, applied to each git command]" ;;
 		gcc) echo "gcc:       $(display "$(case_command gcc "$1" plain)")"
 		     echo "           heaptrack adds: $(display "$(shq -wrapper "heaptrack,--raw,-o,$OUT/ht.%p")")" ;;
 		python) echo "python:    $(display "$PYTHON") -c \"\$PY_CODE\" $1" ;;
@@ -822,16 +1016,24 @@ report() {
 	echo
 	echo "Columns: *plain* is the program alone; *tether* is the program with"
 	echo "libtether preloaded (full tracking: every allocation, stack unwound, dump"
-	echo "at exit); *heaptrack* is \`heaptrack --raw\` (record only: the raw trace is"
-	echo "compressed, not interpreted); *memcheck* is Valgrind memcheck with"
-	echo "\`--leak-check=full\`.  A tool cell is \`median (median / plain median)\`,"
+	echo "at exit); *check* is the leak gate, \`tether check --fail-on none\` (the"
+	echo "same tracking, plus the reachability scan at exit with the threads"
+	echo "stopped, and the verdict); *heaptrack* is \`heaptrack --raw\` (record only:"
+	echo "the raw trace is compressed, not interpreted); *memcheck* is Valgrind"
+	echo "memcheck with \`--leak-check=full\`; *lsan* is the same workload source"
+	echo "rebuilt with \`clang -O2 -g -fsanitize=leak\` (LeakSanitizer; its ratio is"
+	echo "against the gcc-built plain binary, so it includes the change of compiler)."
+	echo "A tool cell is \`median (median / plain median)\`,"
 	echo "always against the plain run of the same row, i.e. the same size."
 	echo "Wall time runs until the last process of the command's tree has exited;"
 	echo "CPU time is user + system time summed over that whole tree; peak RSS is"
 	echo "the largest peak resident set of any one process in it (for memcheck,"
 	echo "Valgrind's own memory included).  Each workload has two rows: the full"
 	echo "size, and a reduced size at which memcheck also runs (\"—\" in the"
-	echo "memcheck column of a full-size row).  \"n/a\": tool not installed."
+	echo "memcheck column of a full-size row; scan_million runs memcheck at both)."
+	echo "lsan is \"—\" for python3, sqlite3, git and gcc: LeakSanitizer needs the"
+	echo "program rebuilt with -fsanitize=leak, and these are the system's binaries."
+	echo "\"n/a\": tool not installed."
 	echo
 	echo "## Machine"
 	echo
@@ -842,11 +1044,15 @@ report() {
 	table 5 "Wall time"
 	table 6 "CPU time (user + sys)"
 	table 7 "Peak RSS"
+	scan_table
+	million_table
 	echo "## Notes"
 	echo
 	echo "- Every run's stdout (plus, for gcc, the object file's checksum) is"
-	echo "  compared with the plain run's; the tether runs must match exactly and"
-	echo "  must leave a dump file, or the bench fails."
+	echo "  compared with the plain run's; the tether and check runs must match"
+	echo "  exactly and exit 0, a tether run must leave a dump file and a check"
+	echo "  run a JSON verdict in which every process was scanned, or the bench"
+	echo "  fails."
 	echo "- tether follows every process (LD_PRELOAD is inherited) and memcheck runs"
 	echo "  with \`--trace-children=yes\`, so both cover git's and gcc's helper"
 	echo "  processes.  heaptrack does not follow exec: for gcc it is also given"
@@ -854,8 +1060,10 @@ report() {
 	echo "  itself is recorded, not the processes \`git gc\` starts (pack-objects,"
 	echo "  repack, ...), which understates heaptrack's cost on that row."
 	echo "- live_million keeps its blocks live until the end and then frees them"
-	echo "  all (nothing leaks); the python program uses CPython's default"
-	echo "  allocator (pymalloc serves small objects without calling malloc)."
+	echo "  all (nothing leaks, so the scan at exit has nothing to do);"
+	echo "  scan_million exits with all its blocks live (see above).  The python"
+	echo "  program uses CPython's default allocator (pymalloc serves small"
+	echo "  objects without calling malloc)."
 	echo "- A wall time well above the CPU time of a single-threaded plain run"
 	echo "  means the run waited for a CPU (other load); CPU times are then the"
 	echo "  steadier comparison."
@@ -880,7 +1088,7 @@ report() {
 	echo
 	echo "## Raw runs"
 	echo
-	echo "<details><summary>case, size, config, run, wall s, cpu s, peak RSS KiB, status</summary>"
+	echo "<details><summary>case, size, config, run, wall s, cpu s, peak RSS KiB, status, check's scan s</summary>"
 	echo
 	echo '```'
 	cat "$RESULTS"
@@ -920,6 +1128,7 @@ fi
 note "building in $W"
 build_timer
 build_workloads
+build_lsan_workloads
 write_git_job
 : >"$W/rows"
 for case_name in $CASES; do

@@ -464,6 +464,11 @@ tt_verdict_json(struct tt_buf *b, struct tt_verdict *v)
 	tt_buf_printf(b, "], \"exit_status\": %d, \"scanned\": %s, \"verdict\": \"%s\"",
 		      d->proc.exit_status, v->has_scan ? "true" : "false",
 		      !v->has_scan ? "unknown" : v->failed ? "fail" : "pass");
+	/* How long the scan kept the other threads stopped (TT_REC_SCAN). */
+	if (v->has_scan)
+		tt_buf_printf(b, ", \"scan_seconds\": %.6f", (double)d->scan.duration_ns / 1e9);
+	else
+		TT_BUF_LIT(b, ", \"scan_seconds\": null");
 	TT_BUF_LIT(b, ", \"summary\": {");
 	for (unsigned k = TT_LEAK_DEFINITE; k >= TT_LEAK_REACHABLE; k--) {
 		json_counts(b, tt_leak_kind_key(k), v->bytes[k], v->blocks[k]);

@@ -28,6 +28,7 @@ check_eq "json: definite bytes and blocks" "132 2" "$(j '"%d %d" % (v["processes
 check_eq "json: indirect bytes and blocks" "64 2" "$(j '"%d %d" % (v["processes"][0]["summary"]["indirect"]["bytes"], v["processes"][0]["summary"]["indirect"]["blocks"])')"
 check_eq "json: the global keeps 200 bytes reachable" "200" "$(j 'v["processes"][0]["summary"]["reachable"]["bytes"]')"
 check_eq "json: one leaked thread" "1" "$(j 'v["processes"][0]["summary"]["leaked_threads"]')"
+check_eq "json: the scan's duration is a number of seconds" "ok" "$(j '"ok" if isinstance(v["processes"][0]["scan_seconds"], float) and 0 < v["processes"][0]["scan_seconds"] < 60 else repr(v["processes"][0].get("scan_seconds"))')"
 check_eq "json: the 100-byte site's top frame is lose at its line" "lose:$(line_of lose "$S")" \
 	"$(j '[ "%s:%d" % (l["stack"][0]["function"], l["stack"][0]["line"]) for l in v["processes"][0]["leaks"] if l["bytes"] == 100][0]')"
 check_eq "junit: 5 failures: the process, 2 definite sites, 1 indirect site, 1 thread" "5" \
