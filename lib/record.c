@@ -110,7 +110,7 @@ charge_life(struct tt_stack *s, const struct tt_block_copy *b, void *user, uint6
 	atomic_fetch_add_explicit(&s->life[tt_life_bucket(tt_coarse_ns() - b->time_ns)],
 				  sign, memory_order_relaxed);
 	if (tt_likely(b->thread == me)) {
-		if (t->last_alloc == user)
+		if (t->last_alloc == ~(uintptr_t)user)
 			atomic_fetch_add_explicit(&s->temporary, sign, memory_order_relaxed);
 	} else {
 		atomic_fetch_add_explicit(&s->cross_frees, sign, memory_order_relaxed);
@@ -203,7 +203,7 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 	}
 	tt_blocks_fill(slot, (uintptr_t)user, size, stack, t->thread, tt_coarse_ns());
 	tt_hdr_of(user)->slot = slot;
-	t->last_alloc = user;
+	t->last_alloc = ~(uintptr_t)user;
 	/* TETHER_DUMP_EVERY_BYTES: a thread-local add and compare; the
 	 * shared count is touched once per tt_dump_step bytes.  Sampled, a
 	 * block counts what it stands for. */

@@ -28,8 +28,11 @@ struct tt_tls {
 	int64_t sample_left;	/* bytes to the next allocation sample */
 	int sample_armed;	/* sample_left has been drawn */
 	uint64_t dump_bytes;	/* allocated since last counted (dumper.c) */
-	void *last_alloc;	/* the last block this thread had recorded: freed
-				   while still this, it was temporary */
+	uintptr_t last_alloc;	/* ~address of the last block this thread had
+				   recorded (freed while still this, it was
+				   temporary); inverted, so that a scan, which
+				   reads this TLS as a root, never takes it for
+				   a pointer that keeps the block alive */
 	uint32_t nslots;	/* entries used in slots[] */
 	uint32_t slots[TT_SLOT_CACHE];
 	void *frames[TT_MAX_DEPTH + TT_SKIP_SLACK];
