@@ -14,21 +14,13 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "table.h"
 
-struct tt_cfi_entry *tt_cfi_table;
+/* In .bss: pages are touched as rules land in them. */
+struct tt_cfi_entry tt_cfi_table[TT_CFI_SIZE];
 _Atomic uint32_t tt_cfi_gen = 1;
 struct tt_cfi_stats tt_cfi_stats;
 
 #define TT_CFI_BUSY (1ull << 63)
-
-int
-tt_cfi_init(void)
-{
-	if (tt_cfi_table == NULL)
-		tt_cfi_table = tt_map_reserve(sizeof(struct tt_cfi_entry) * TT_CFI_SIZE);
-	return tt_cfi_table != NULL ? 0 : -1;
-}
 
 void
 tt_cfi_invalidate(void)

@@ -46,7 +46,7 @@ struct tt_cfi_entry {
 #define TT_CFI_PC_MAX (1ull << 47)
 #define TT_CFI_GEN_MAX 0xffffu
 
-extern struct tt_cfi_entry *tt_cfi_table;
+extern struct tt_cfi_entry tt_cfi_table[TT_CFI_SIZE];
 extern _Atomic uint32_t tt_cfi_gen;
 
 /* What the fast walker did, for TETHER_VERBOSE and TETHER_UNWIND=check. */
@@ -56,9 +56,6 @@ struct tt_cfi_stats {
 	_Atomic uint64_t uncached;	/* rules not inserted (table crowded) */
 };
 extern struct tt_cfi_stats tt_cfi_stats;
-
-/* tt_cfi_init() - reserve the table.  Context: tt_init().  Return: 0 or -1. */
-int tt_cfi_init(void);
 
 /*
  * tt_cfi_compute() - the rule for return address pc, from the CFI of the

@@ -71,8 +71,6 @@ tt_unwind_init(void)
 		mode = MODE_CHECK;
 	else
 		return -1;
-	if (mode != MODE_LIBUNWIND && tt_cfi_init() != 0)
-		mode = MODE_LIBUNWIND;
 	return 0;
 }
 
@@ -105,64 +103,88 @@ tt_self_contains(uintptr_t pc)
 }
 
 /*
- * The walk with cfi.h's rules: up to n return addresses into buf, the first
- * one this function's own (into its caller), as unw_backtrace() would
- * list them from there.  Every stack read is bounded to [this frame, the
- * top of the thread's stack]; a return address is used only once its rule
+ * The walk with cfi.h's rules: the stack above this function's caller,
+ * into out as tt_unwind_capture() returns it, the same frames as
+ * unw_backtrace(max + TT_SKIP_SLACK) filtered by keep_frames() would give.
+ * tether's own frames at the inner end (this function's callers up to the
+ * wrapper) are compiled with frame pointers and stepped through by them;
+ * then each frame costs a rule lookup and two loads.  Every stack read is
+ * bounded to [this frame, the top of the thread's stack], and the frames
+ * must go up the stack; a return address is followed only once its rule
  * says that a module's CFI covers it.
  * Return: frames stored, or -1 when libunwind must do this stack.
  */
 static __attribute__((noinline)) int
-walk_cfi(uintptr_t *buf, int n)
+walk_cfi(uintptr_t *out, unsigned max, bool *truncated)
 {
 #if defined(__x86_64__)
 	const uintptr_t *fp = __builtin_frame_address(0);
 	struct tt_thread *self = tt_tls.self;
-	uintptr_t lo = (uintptr_t)fp, hi, pc, sp, rbp;
+	const uintptr_t my_lo = self_lo, my_hi = self_hi;
+	uintptr_t lo = (uintptr_t)fp, span, pc, sp, rbp;
 	uint32_t gen = atomic_load_explicit(&tt_cfi_gen, memory_order_relaxed);
-	int k = 0;
+	unsigned raw = max + TT_SKIP_SLACK, kept = 0;
 
+	*truncated = false;
 	if (self == NULL || lo < self->stack_lo || lo + 16 > self->stack_hi)
 		return -1;	/* unknown bounds, or an alternate signal stack */
-	hi = self->stack_hi;
+	span = self->stack_hi - lo;	/* readable: [lo, lo + span) */
 	pc = fp[1];
 	sp = (uintptr_t)(fp + 2);
 	rbp = fp[0];
-	while (k < n) {
+	/* tether's frames, by frame pointer: the caller's frame of a frame
+	 * whose RBP is b has its return address at b + 8, its RBP at b and
+	 * its RSP at b + 16. */
+	while (pc >= my_lo && pc < my_hi) {
+		if (raw-- == 0)
+			return 0;
+		if (tt_unlikely(rbp - lo > span - 16))
+			goto out_of_bounds;
+		sp = rbp + 16;
+		pc = ((const uintptr_t *)rbp)[1];
+		rbp = ((const uintptr_t *)rbp)[0];
+	}
+	while (raw-- > 0) {
 		uint64_t rule;
 		uintptr_t cfa;
 
-		buf[k++] = pc;
-		rule = tt_cfi_rule(pc, gen);
-		if (tt_likely(TT_CFI_KIND(rule) == TT_CFI_STEP)) {
-			cfa = ((rule & TT_CFI_CFA_RBP) ? rbp : sp) + (uintptr_t)TT_CFI_CFA_OFF(rule);
-			if (tt_unlikely(cfa < lo + 8 || cfa > hi)) {
-				atomic_fetch_add_explicit(&st.bounds, 1, memory_order_relaxed);
-				break;
-			}
-			if (rule & TT_CFI_RBP_SAVED) {
-				uintptr_t at = cfa + (uintptr_t)TT_CFI_RBP_OFF(rule);
-
-				if (tt_unlikely(at < lo || at > hi - 8)) {
-					atomic_fetch_add_explicit(&st.bounds, 1,
-								  memory_order_relaxed);
-					break;
-				}
-				rbp = *(const uintptr_t *)at;
-			}
-			pc = *(const uintptr_t *)(cfa - 8);
-			sp = cfa;
-			if (pc == 0)
-				break;
-			continue;
-		}
-		if (TT_CFI_KIND(rule) == TT_CFI_END)
+		if (tt_unlikely(pc >= my_lo && pc < my_hi)) {
+			/* a trampoline at the outer end: not kept */
+		} else if (kept < max) {
+			out[kept++] = pc;
+		} else {
+			*truncated = true;
 			break;
-		return -1;
+		}
+		rule = tt_cfi_rule(pc, gen);
+		if (tt_unlikely(TT_CFI_KIND(rule) != TT_CFI_STEP)) {
+			if (TT_CFI_KIND(rule) == TT_CFI_END)
+				break;
+			return -1;
+		}
+		cfa = ((rule & TT_CFI_CFA_RBP) ? rbp : sp) + (uintptr_t)TT_CFI_CFA_OFF(rule);
+		/* cfa - 8 and cfa + rbp_off inside [lo, lo + span - 8], and the
+		 * frames going up the stack */
+		if (tt_unlikely(cfa - 8 - lo > span - 8 || cfa <= sp))
+			goto out_of_bounds;
+		if (rule & TT_CFI_RBP_SAVED) {
+			uintptr_t at = cfa + (uintptr_t)TT_CFI_RBP_OFF(rule);
+
+			if (tt_unlikely(at - lo > span - 8))
+				goto out_of_bounds;
+			rbp = *(const uintptr_t *)at;
+		}
+		pc = ((const uintptr_t *)cfa)[-1];
+		sp = cfa;
+		if (pc == 0)
+			break;
 	}
-	return k;
+	return (int)kept;
+out_of_bounds:
+	atomic_fetch_add_explicit(&st.bounds, 1, memory_order_relaxed);
+	return (int)kept;
 #else
-	(void)buf; (void)n;
+	(void)out; (void)max; (void)truncated;
 	return -1;
 #endif
 }
@@ -202,19 +224,19 @@ say_frames(const char *what, const uintptr_t *f, unsigned n, bool truncated)
 static __attribute__((noinline)) unsigned
 capture_check(uintptr_t *out, unsigned max, bool *truncated)
 {
-	uintptr_t mine[TT_MAX_DEPTH + TT_SKIP_SLACK], kept[TT_MAX_DEPTH];
+	uintptr_t kept[TT_MAX_DEPTH];
 	void **buf = tt_tls.frames;
 	int n = unw_backtrace(buf, (int)(max + TT_SKIP_SLACK));
 	unsigned nk, nl = keep_frames((const uintptr_t *)(void *)buf, n, out, max, truncated);
 	bool tr;
-	int m = walk_cfi(mine, (int)(max + TT_SKIP_SLACK));
+	int m = walk_cfi(kept, max, &tr);
 
 	atomic_fetch_add_explicit(&st.stacks, 1, memory_order_relaxed);
 	if (m < 0) {
 		atomic_fetch_add_explicit(&st.fallbacks, 1, memory_order_relaxed);
 		return nl;
 	}
-	nk = keep_frames(mine, m, kept, max, &tr);
+	nk = (unsigned)m;
 	if (nk != nl || tr != *truncated || memcmp(kept, out, nk * sizeof(*out)) != 0) {
 		uint64_t bad = atomic_fetch_add_explicit(&st.mismatches, 1, memory_order_relaxed);
 
@@ -234,9 +256,9 @@ tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated)
 	int n;
 
 	if (tt_likely(mode == MODE_AUTO)) {
-		n = walk_cfi((uintptr_t *)(void *)buf, (int)(max + TT_SKIP_SLACK));
+		n = walk_cfi(out, max, truncated);
 		if (tt_likely(n >= 0))
-			return keep_frames((const uintptr_t *)(void *)buf, n, out, max, truncated);
+			return (unsigned)n;
 		atomic_fetch_add_explicit(&st.fallbacks, 1, memory_order_relaxed);
 	} else if (mode == MODE_CHECK) {
 		return capture_check(out, max, truncated);
