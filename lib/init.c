@@ -160,7 +160,10 @@ tt_init(void)
 	tt_proc.start_realtime_ns = realtime_ns();
 	tt_proc.start_monotonic_ns = tt_now_ns();
 	tt_pid = (pid_t)syscall(SYS_getpid);
-	tt_unwind_init();
+	if (tt_unwind_init() != 0) {
+		tt_disable("TETHER_UNWIND: expected auto, libunwind or check");
+		goto out;
+	}
 	tt_modules_snapshot();
 	atomic_store(&tt_state, TT_STATE_ON);
 out:

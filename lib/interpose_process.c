@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "leak_check.h"
 #include "modules.h"
+#include "unwind.h"
 
 
 typedef int (*main_fn)(int, char **, char **);
@@ -78,10 +79,16 @@ TT_EXPORT int
 dlclose(void *handle)
 {
 	static int (*real_dlclose)(void *);
+	int r;
 
 	if (real_dlclose == NULL)
 		real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
 	if (atomic_load(&tt_state) == TT_STATE_ON)
 		tt_modules_snapshot();
-	return real_dlclose(handle);
+	/* Unwind rules learnt from the module's code are forgotten twice:
+	 * a rule read while it is being unloaded is not kept either. */
+	tt_unwind_modules_changed();
+	r = real_dlclose(handle);
+	tt_unwind_modules_changed();
+	return r;
 }

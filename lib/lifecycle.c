@@ -23,6 +23,7 @@
 #include "options.h"
 #include "threads.h"
 #include "tls.h"
+#include "unwind.h"
 
 extern struct tt_opts tt_opts;
 extern pid_t tt_pid;
@@ -130,6 +131,7 @@ tt_final_dump(unsigned trigger, int status)
 	if (trigger == 0 || atomic_load(&tt_state) != TT_STATE_ON || final_done)
 		return;
 	final_done = 1;
+	tt_unwind_report();
 	if (tt_opts.leak_check) {
 		if (tt_leak_scan(0, true) != 0)
 			tt_say("the reachability scan failed; the dump has no leak verdicts");

@@ -7,17 +7,31 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* tt_unwind_init() - find tether's own code range. Context: tt_init(). */
-void tt_unwind_init(void);
+/*
+ * tt_unwind_init() - find tether's own code range and set up the unwinder
+ * TETHER_UNWIND names.  Context: tt_init().  Return: 0, or -1 for a value
+ * of TETHER_UNWIND that is not known.
+ */
+int tt_unwind_init(void);
+
+/* tt_unwind_modules_changed() - forget what was learnt of the loaded
+ * modules' code: before and after dlclose(). */
+void tt_unwind_modules_changed(void);
+
+/* tt_unwind_report() - with TETHER_UNWIND=check or TETHER_VERBOSE, say on
+ * stderr how the stacks were captured.  Context: the final dump. */
+void tt_unwind_report(void);
 
 /*
  * tt_unwind_capture() - up to max return addresses of the caller's stack,
  * innermost first, skipping every frame inside libtether.so.  Uses the
  * thread's scratch buffer in tt_tls.
  * Context: recorder, reentrancy guard held (libunwind may allocate).
+ * Never inlined: the walk starts from its frame.
  * Return: number of frames stored in out; *truncated set when deeper.
  */
-unsigned tt_unwind_capture(uintptr_t *out, unsigned max, bool *truncated);
+__attribute__((noinline)) unsigned tt_unwind_capture(uintptr_t *out, unsigned max,
+						   bool *truncated);
 
 /*
  * tt_unwind_capture_from() - like tt_unwind_capture(), but the stack of
