@@ -98,7 +98,8 @@ json_node(struct tt_buf *b, struct fnode *n)
 	tt_buf_add(b, ",\"w\":", 5);
 	tt_buf_json_str(b, n->where);
 	tt_buf_printf(b, ",\"v\":%llu,\"c\":[", (unsigned long long)n->v);
-	qsort(n->kids, n->nkids, sizeof(*n->kids), cmp_node);
+	if (n->nkids > 1)	/* a leaf has no array at all */
+		qsort(n->kids, n->nkids, sizeof(*n->kids), cmp_node);
 	for (size_t i = 0; i < n->nkids; i++) {
 		if (i)
 			tt_buf_add(b, ",", 1);
