@@ -68,8 +68,8 @@ tether_mark(void)
 /*
  * tether_check() - scan now; report and count what leaked since mark:
  * lost blocks allocated since it, and threads started since it that are
- * neither joined nor detached, or that can never wake.  Return: that count (0 = clean, or tether
- * not loaded), -1 if the scan failed.
+ * neither joined nor detached, or that can never wake.  Return: that
+ * count (0 = clean, or tether not loaded), -1 if the scan failed.
  */
 static inline long
 tether_check(tether_mark_t mark)
