@@ -50,6 +50,17 @@ for f in $(ls "$T/iv"/*.interval.tdump | sort -t. -k3 -n); do
 	prev=${b:-0}
 done
 check_eq "successive interval dumps show the site growing" yes "$grew"
+# tether diff over the interval dumps: the growing site, and only it, is
+# a leak suspect.
+mkdir -p "$T/ivs" && cp "$T/iv"/*.interval.tdump "$T/ivs/"
+"$TETHER" diff --format json -o "$T/ivd.json" "$T/ivs"
+check_eq "tether diff reads the interval series" 0 $?
+check_eq "the only leak suspect is grow() at its line" "live_leak.c:$GROW" "$(python3 -c '
+import json, os, sys
+r = json.load(open(sys.argv[1]))
+sus = [s for s in r["sites"] if s.get("suspect")]
+print(" ".join(sorted({"%s:%s" % (os.path.basename(f["file"]), f["line"]) for s in sus
+                       for f in s["frames"][:1] if f["file"]})) if len(sus) == 1 else len(sus))' "$T/ivd.json")"
 "$TETHER" report --format json -o "$T/iv.json" "$(ls "$T/iv"/*.interval.tdump | head -1)"
 check_eq "the trigger is recorded" '"interval"' "$(q "$T/iv.json" field trigger)"
 
