@@ -353,18 +353,49 @@ start_thread(void)
 	}
 }
 
+/*
+ * A signal to suggest instead: USR1 or USR2 when the program leaves it at
+ * its default action now, else the first real-time signal from RTMIN+4 up
+ * that it does (servers such as nginx handle both USR1 and USR2; glibc
+ * keeps the lowest real-time signals and tether's scan takes its stop
+ * signal from RTMAX down).  Only what the program has set so far is known.
+ */
+static void
+suggest(char *buf, size_t n)
+{
+	static const int cand[] = { SIGUSR1, SIGUSR2 };
+	static const char *const cand_name[] = { "USR1", "USR2" };
+	sigaction_fn real = tt_dumper_real_sigaction();
+	struct sigaction old;
+
+	for (unsigned i = 0; i < 2; i++)
+		if (cand[i] != dump_sig && real != NULL && real(cand[i], NULL, &old) == 0 &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
+			tt_fmt(buf, n, "%s", cand_name[i]);
+			return;
+		}
+	for (int k = 4; k <= 20; k++)
+		if (SIGRTMIN + k != dump_sig && real != NULL &&
+		    real(SIGRTMIN + k, NULL, &old) == 0 &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
+			tt_fmt(buf, n, "RTMIN+%d", k);
+			return;
+		}
+	tt_fmt(buf, n, "RTMIN+4");
+}
+
 static void
 say_taken(void)
 {
-	char sn[32];
+	char sn[32], alt[32];
 
 	if (atomic_exchange(&said_taken, 1))
 		return;
 	tt_signal_name((uint64_t)dump_sig, sn, sizeof(sn));
+	suggest(alt, sizeof(alt));
 	tt_say("the program handles %s itself, so tether does not dump on it; "
 	       "set TETHER_DUMP_SIGNAL to a signal it leaves alone (e.g. "
-	       "TETHER_DUMP_SIGNAL=%s) or use TETHER_DUMP_INTERVAL", sn,
-	       dump_sig == SIGUSR1 ? "USR2" : "USR1");
+	       "TETHER_DUMP_SIGNAL=%s) or use TETHER_DUMP_INTERVAL", sn, alt);
 }
 
 void
