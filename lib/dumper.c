@@ -312,6 +312,8 @@ dumper_main(void *arg)
  */
 #define DUMPER_STACK (256u << 10)
 
+static void publish_dir(void);
+
 static void *dumper_stack;
 
 static void
@@ -340,6 +342,7 @@ start_thread(void)
 		return;
 	}
 	atomic_store(&have_thread, 1);
+	publish_dir();
 	/* Written now, before the program goes on: tether dump finds the
 	 * process by it as soon as the program runs. */
 	while (atomic_flag_test_and_set(&live_busy))
@@ -382,6 +385,44 @@ suggest(char *buf, size_t n)
 			return;
 		}
 	tt_fmt(buf, n, "RTMIN+4");
+}
+
+/*
+ * Where `tether dump` finds the status file when /proc/PID/environ no
+ * longer shows TETHER_OUTPUT (nginx writes its process title over the
+ * environment strings): a one-page memfd mapping named
+ * "tether-dir:PID:DIR", DIR absolute, which /proc/PID/maps lists as
+ * "/memfd:tether-dir:PID:DIR (deleted)".  Skipped when the name would be
+ * longer than memfd_create allows (249 bytes).  A forked child keeps its
+ * parent's mapping and adds its own.
+ */
+static void
+publish_dir(void)
+{
+	char dir[4096], cwd[4096], name[512];
+	long fd;
+	void *m;
+
+	tt_dump_dir(dir, sizeof(dir));
+	if (dir[0] != '/') {
+		if (syscall(SYS_getcwd, cwd, sizeof(cwd)) <= 0)
+			return;
+		if (tt_fmt(name, sizeof(name), "tether-dir:%d:%s%s%s", (int)syscall(SYS_getpid),
+			   cwd, strcmp(dir, ".") == 0 ? "" : "/",
+			   strcmp(dir, ".") == 0 ? "" : dir) >= 249)
+			return;
+	} else if (tt_fmt(name, sizeof(name), "tether-dir:%d:%s", (int)syscall(SYS_getpid),
+			  dir) >= 249) {
+		return;
+	}
+	fd = syscall(SYS_memfd_create, name, 1u /* MFD_CLOEXEC */);
+	if (fd < 0)
+		return;
+	if (syscall(SYS_ftruncate, fd, 4096) == 0) {
+		m = (void *)syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		(void)m;	/* kept for the life of the process */
+	}
+	syscall(SYS_close, fd);
 }
 
 static void
