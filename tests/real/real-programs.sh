@@ -609,8 +609,8 @@ fi
 
 # A generated project of a few C files, a header and a static library,
 # built by make running gcc, ar and the program it built; then a rebuild
-# after touching one source (only what depends on it is rebuilt), a dry
-# run, and a failing target.  -j2: make's job server and its children
+# after one object is made older than its source (only what depends on it
+# is rebuilt), a dry run, and a failing target.  -j2: make's job server and its children
 # run in parallel under the library.
 gen_project() {
 	local i
@@ -656,7 +656,8 @@ if have make && have gcc; then
 	run_pair -d 'make.* cc1.* *as.*' make-build make -s -C proj -j2 --no-print-directory all
 	same_file make-build proj/result.txt
 	same_file make-build proj/prog
-	in_both touch -d '2030-01-01' proj/part3.c
+	# part3.o made older than its source: only it, the library and prog are rebuilt.
+	in_both touch -d '2001-01-01' proj/part3.o
 	run_pair -d 'make.*' make-rebuild make -C proj --no-print-directory all
 	run_pair -d 'make.*' make-dry-run make -n -C proj --no-print-directory clean all
 	run_pair -x 2 -d 'make.*' make-fail make -C proj --no-print-directory fail
