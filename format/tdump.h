@@ -19,7 +19,7 @@
 
 #define TT_DUMP_MAGIC "TETHERDP"	/* 8 bytes, no NUL */
 #define TT_DUMP_MAJOR 1			/* readers reject another major */
-#define TT_DUMP_MINOR 4			/* readers accept any minor */
+#define TT_DUMP_MINOR 5			/* readers accept any minor */
 
 /* File header: the first 32 bytes of every dump. */
 struct tt_file_hdr {
@@ -63,6 +63,7 @@ enum tt_trigger {
 	TT_TRIGGER_INTERVAL = 4, /* the dump interval */
 	TT_TRIGGER_API = 5,	/* tether_dump() */
 	TT_TRIGGER_BYTES = 6,	/* TETHER_DUMP_EVERY_BYTES more allocated (since 1.4) */
+	TT_TRIGGER_CRASH = 7,	/* a crash signal, TETHER_DUMP_ON_CRASH (since 1.5) */
 };
 
 /*
