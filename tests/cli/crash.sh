@@ -51,6 +51,24 @@ for mode in segv abort overflow thread; do
 	check_eq "$mode without the option: no dump (as before)" 0 "$(ls "$T/$mode/off/d" | wc -l)"
 done
 
+# A real interpreter crashing: python3 reading address 0 through ctypes.
+PY=/usr/bin/python3
+if [ -x "$PY" ] && "$PY" -c 'import ctypes' 2>/dev/null; then
+	mkdir -p "$T/py/plain" "$T/py/on"
+	set -- $(status_of "$T/py/plain" "$PY" -c 'import ctypes; print("hi", flush=True); ctypes.string_at(0)')
+	plain="$1 $2"
+	set -- $(status_of "$T/py/on" "$TETHER" run -o "$T/py/on/d" --dump-on-crash -- \
+		"$PY" -c 'import ctypes; print("hi", flush=True); ctypes.string_at(0)')
+	check_eq "python3 segfaulting under --dump-on-crash: the same status and core ($plain)" "$plain" "$1 $2"
+	check "python3: the same stdout" cmp -s "$T/py/plain/out" "$T/py/on/out"
+	f=$(ls "$T/py/on/d"/*.crash.tdump 2>/dev/null | head -1)
+	check "python3: its crash dump parses" "$TETHER" report -o "$T/py.txt" "$f"
+else
+	skip "python3 with ctypes not installed"
+	skip "python3 with ctypes not installed"
+	skip "python3 with ctypes not installed"
+fi
+
 # The program's own handler stays its own.
 "$CR" own >"$T/own.plain"
 rc=$?

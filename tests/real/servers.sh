@@ -4,7 +4,8 @@
 #   - redis-server (Debian's links jemalloc and calls its extended API),
 #     loaded by redis-benchmark: a scripted session answers the same as
 #     without tether, no request fails, SHUTDOWN ends it with status 0 and
-#     its dump parses; under tether check the verdict is sane;
+#     its dump parses; under tether check the verdict is sane; its own
+#     SIGSEGV handler stays its own under --dump-on-crash;
 #   - nginx, a master and two workers: pages served the same (curl, also
 #     run under tether itself), ab load without a failed request; with the
 #     default dump signal (SIGUSR2, which nginx uses for its binary
@@ -84,7 +85,7 @@ redis_start() {
 	mkdir -p "$T/$name"
 	(cd "$T/$name" && exec timeout -k 5 "$LIMIT" "$@" redis-server --port "$port" \
 		--bind 127.0.0.1 --save '' --appendonly no --dir "$T/$name" \
-		--logfile "$T/$name/redis.log" --protected-mode yes \
+		--logfile "$T/$name/redis.log" --protected-mode yes ${REDIS_EXTRA:-} \
 		</dev/null >"$T/$name.out" 2>"$T/$name.err") &
 	rpid=$!
 	wait_for 20 redis-cli -p "$port" PING
@@ -171,6 +172,27 @@ print(len(s), sum(x["definite"]["bytes"] + x["indirect"]["bytes"] for x in s))' 
 		check_eq "redis under tether check: memory lost (${lost#* } bytes) or threads leaked (${nthr:-0}): the gate fails" 23 "$rc"
 	fi
 	diag "$(grep '^SUMMARY' "$T/redis-check.err")"
+
+	# redis handles SIGSEGV itself (its bug report): under --dump-on-crash
+	# tether leaves it that handler, and redis dies as it does plainly.
+	for mode in plain crash; do
+		p=$(free_port)
+		if [ $mode = plain ]; then
+			REDIS_EXTRA="--enable-debug-command yes" redis_start redis-segv-$mode "$p"
+		else
+			REDIS_EXTRA="--enable-debug-command yes" redis_start redis-segv-$mode "$p" \
+				"$TETHER" run -o "$T/redis-segv-$mode/d" --dump-on-crash --
+		fi
+		timeout 20 redis-cli -p "$p" DEBUG SEGFAULT >/dev/null 2>&1
+		wait "$rpid"
+		echo $? >"$T/redis-segv-$mode.rc"
+	done
+	check_eq "redis DEBUG SEGFAULT under --dump-on-crash: the same status as plainly" \
+		"$(cat "$T/redis-segv-plain.rc")" "$(cat "$T/redis-segv-crash.rc")"
+	check_grep "redis's own SIGSEGV handler ran under tether (its bug report)" \
+		'crashed by signal' "$T/redis-segv-crash/redis.log"
+	check_eq "tether left redis its handler: no crash dump" 0 \
+		"$(ls "$T/redis-segv-crash/d" 2>/dev/null | grep -c '\.crash\.tdump$')"
 else
 	skip "redis: redis-server, redis-cli or redis-benchmark not installed"
 fi
