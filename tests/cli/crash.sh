@@ -10,6 +10,9 @@ set -u
 . "$top_srcdir/tests/lib/tap.sh"
 SRC="$top_srcdir/tests/workloads"
 CR="$WL/crash"
+# A tether built with ASan would otherwise set RLIMIT_CORE to 0 for itself
+# and so for the program it runs.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}disable_coredump=0"
 
 # status_of DIR COMMAND...: "STATUS CORE" of COMMAND run in DIR with core
 # dumps allowed (CORE: 1 when the kernel says it dumped core).
