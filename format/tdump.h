@@ -65,6 +65,7 @@ enum tt_trigger {
 	TT_TRIGGER_INTERVAL = 4, /* the dump interval */
 	TT_TRIGGER_API = 5,	/* tether_dump() */
 	TT_TRIGGER_BYTES = 6,	/* TETHER_DUMP_EVERY_BYTES more allocated (since 1.4) */
+	TT_TRIGGER_CRASH = 7,	/* a crash signal, TETHER_DUMP_ON_CRASH (since 1.5) */
 };
 
 /*

@@ -684,6 +684,7 @@ tt_dump_trigger_name(uint32_t trigger)
 	case TT_TRIGGER_INTERVAL: return "interval";
 	case TT_TRIGGER_API: return "api";
 	case TT_TRIGGER_BYTES: return "bytes";
+	case TT_TRIGGER_CRASH: return "crash";
 	default: return "unknown";
 	}
 }

@@ -64,6 +64,7 @@ static atomic_flag dumping = ATOMIC_FLAG_INIT;
 static _Atomic long dumping_tid;	/* who writes the dump in progress */
 _Atomic int tt_dump_exiting;
 static int said_error;
+static int crash_sig;		/* the crash dump's signal, in its thread */
 
 static void
 flush(void)
@@ -538,6 +539,7 @@ static const char *const trigger_names[] = {
 	[TT_TRIGGER_INTERVAL] = "interval",
 	[TT_TRIGGER_API] = "api",
 	[TT_TRIGGER_BYTES] = "bytes",
+	[TT_TRIGGER_CRASH] = "crash",
 };
 
 static int
@@ -647,7 +649,9 @@ tt_dump_write(unsigned trigger)
 	atomic_store(&dumping_tid, syscall(SYS_gettid));
 	tt_tls.busy++;
 	tt_proc.seq++;
-	now_mods = tt_modules_snapshot();
+	/* The crash dump takes no snapshot: dl_iterate_phdr takes the
+	 * loader's lock, which the crashed thread may hold. */
+	now_mods = crash_sig ? tt_modules_last() : tt_modules_snapshot();
 
 	w.len = 0;
 	w.err = 0;
@@ -674,7 +678,8 @@ tt_dump_write(unsigned trigger)
 	write_process(trigger, mc.exe);
 	tt_modules_each(now_mods, write_module, &mc);
 	end.modules = mc.n;
-	tt_waits_unwind_blocked();	/* before the stacks are written */
+	if (!crash_sig)
+		tt_waits_unwind_blocked();	/* before the stacks are written */
 	stack_high = tt_stacks_high();
 	end.stacks = write_stacks(stack_high);
 	write_site_life(stack_high);
@@ -735,6 +740,30 @@ tt_dump_write_final(unsigned trigger)
 			break;
 		syscall(SYS_nanosleep, &ms, NULL);
 	}
+	return err;
+}
+
+int
+tt_dump_write_crash(int sig)
+{
+	struct timespec ms = { 0, 1000000 };
+	long me = syscall(SYS_gettid);
+	int err;
+
+	if (atomic_load(&tt_state) != TT_STATE_ON)
+		return -ECANCELED;
+	if (tt_lock_depth > 0 || atomic_load(&dumping_tid) == me) {
+		tt_say("the program crashed (signal %d) inside tether itself; no crash dump", sig);
+		return -EDEADLK;
+	}
+	atomic_store(&tt_dump_exiting, 1);	/* no live dump starts now */
+	atomic_store(&tt_modules_crash, 1);
+	tt_proc.exit_status = 128 + sig;
+	crash_sig = sig;
+	/* A live dump in progress in another thread ends within its time. */
+	for (unsigned i = 0; (err = tt_dump_write(TT_TRIGGER_CRASH)) == -EBUSY && i < 10000; i++)
+		syscall(SYS_nanosleep, &ms, NULL);
+	atomic_store(&tt_state, TT_STATE_OFF);
 	return err;
 }
 

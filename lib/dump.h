@@ -32,6 +32,15 @@ int tt_dump_write(unsigned trigger);
  */
 int tt_dump_write_final(unsigned trigger);
 
+/*
+ * tt_dump_write_crash() - the crash dump (lib/crash.c): trigger "crash",
+ * exit status 128 + SIG; no module snapshot, no unwinding of blocked
+ * threads; refused when this thread holds one of tether's locks or was
+ * writing a dump itself.  Turns the library off.
+ * Context: a crash signal's handler.  Return: 0 or -errno.
+ */
+int tt_dump_write_crash(int sig);
+
 /* Set once the final dump begins: live dumps are refused from then on. */
 extern _Atomic int tt_dump_exiting;
 

@@ -325,6 +325,8 @@ dumper_main(void *arg)
  */
 #define DUMPER_STACK (256u << 10)
 
+static void publish_dir(void);
+
 static void *dumper_stack;
 
 static void
@@ -353,6 +355,7 @@ start_thread(void)
 		return;
 	}
 	atomic_store(&have_thread, 1);
+	publish_dir();
 	/* Written now, before the program goes on: tether dump finds the
 	 * process by it as soon as the program runs. */
 	while (atomic_flag_test_and_set(&live_busy))
@@ -366,18 +369,87 @@ start_thread(void)
 	}
 }
 
+/*
+ * A signal to suggest instead: USR1 or USR2 when the program leaves it at
+ * its default action now, else the first real-time signal from RTMIN+4 up
+ * that it does (servers such as nginx handle both USR1 and USR2; glibc
+ * keeps the lowest real-time signals and tether's scan takes its stop
+ * signal from RTMAX down).  Only what the program has set so far is known.
+ */
+static void
+suggest(char *buf, size_t n)
+{
+	static const int cand[] = { SIGUSR1, SIGUSR2 };
+	static const char *const cand_name[] = { "USR1", "USR2" };
+	sigaction_fn real = tt_dumper_real_sigaction();
+	struct sigaction old;
+
+	for (unsigned i = 0; i < 2; i++)
+		if (cand[i] != dump_sig && real != NULL && real(cand[i], NULL, &old) == 0 &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
+			tt_fmt(buf, n, "%s", cand_name[i]);
+			return;
+		}
+	for (int k = 4; k <= 20; k++)
+		if (SIGRTMIN + k != dump_sig && real != NULL &&
+		    real(SIGRTMIN + k, NULL, &old) == 0 &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
+			tt_fmt(buf, n, "RTMIN+%d", k);
+			return;
+		}
+	tt_fmt(buf, n, "RTMIN+4");
+}
+
+/*
+ * Where `tether dump` finds the status file when /proc/PID/environ no
+ * longer shows TETHER_OUTPUT (nginx writes its process title over the
+ * environment strings): a one-page memfd mapping named
+ * "tether-dir:PID:DIR", DIR absolute, which /proc/PID/maps lists as
+ * "/memfd:tether-dir:PID:DIR (deleted)".  Skipped when the name would be
+ * longer than memfd_create allows (249 bytes).  A forked child keeps its
+ * parent's mapping and adds its own.
+ */
+static void
+publish_dir(void)
+{
+	char dir[4096], cwd[4096], name[512];
+	long fd;
+	void *m;
+
+	tt_dump_dir(dir, sizeof(dir));
+	if (dir[0] != '/') {
+		if (syscall(SYS_getcwd, cwd, sizeof(cwd)) <= 0)
+			return;
+		if (tt_fmt(name, sizeof(name), "tether-dir:%d:%s%s%s", (int)syscall(SYS_getpid),
+			   cwd, strcmp(dir, ".") == 0 ? "" : "/",
+			   strcmp(dir, ".") == 0 ? "" : dir) >= 249)
+			return;
+	} else if (tt_fmt(name, sizeof(name), "tether-dir:%d:%s", (int)syscall(SYS_getpid),
+			  dir) >= 249) {
+		return;
+	}
+	fd = syscall(SYS_memfd_create, name, 1u /* MFD_CLOEXEC */);
+	if (fd < 0)
+		return;
+	if (syscall(SYS_ftruncate, fd, 4096) == 0) {
+		m = (void *)syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		(void)m;	/* kept for the life of the process */
+	}
+	syscall(SYS_close, fd);
+}
+
 static void
 say_taken(void)
 {
-	char sn[32];
+	char sn[32], alt[32];
 
 	if (atomic_exchange(&said_taken, 1))
 		return;
 	tt_signal_name((uint64_t)dump_sig, sn, sizeof(sn));
+	suggest(alt, sizeof(alt));
 	tt_say("the program handles %s itself, so tether does not dump on it; "
 	       "set TETHER_DUMP_SIGNAL to a signal it leaves alone (e.g. "
-	       "TETHER_DUMP_SIGNAL=%s) or use TETHER_DUMP_INTERVAL", sn,
-	       dump_sig == SIGUSR1 ? "USR2" : "USR1");
+	       "TETHER_DUMP_SIGNAL=%s) or use TETHER_DUMP_INTERVAL", sn, alt);
 }
 
 void

@@ -93,6 +93,34 @@ tt_disable(const char *why)
 	tt_say("%s; the program runs on untracked", why);
 }
 
+/*
+ * String options point into the environment block at first; a program may
+ * overwrite that block later (nginx writes its process title over argv and
+ * the environment strings after it), so they are copied here.  A value too
+ * long for its buffer is refused rather than cut.
+ */
+static char output_buf[4096], tool_buf[4096];
+
+static int
+own_string(const char **field, char *buf, size_t n, const char *name)
+{
+	size_t len;
+
+	if (*field == NULL)
+		return 0;
+	len = strlen(*field);
+	if (len >= n) {
+		char err[128];
+
+		tt_fmt(err, sizeof(err), "TETHER_%s is longer than %zu bytes", name, n - 1);
+		tt_disable(err);
+		return -1;
+	}
+	memcpy(buf, *field, len + 1);
+	*field = buf;
+	return 0;
+}
+
 /* Return: 0, or -1 after saying what was wrong. */
 static int
 read_options(void)
@@ -128,6 +156,9 @@ read_options(void)
 			return -1;
 		}
 	}
+	if (own_string(&tt_opts.output, output_buf, sizeof(output_buf), "OUTPUT") != 0 ||
+	    own_string(&tt_opts.tool, tool_buf, sizeof(tool_buf), "TOOL") != 0)
+		return -1;
 	return 0;
 }
 

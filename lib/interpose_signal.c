@@ -7,6 +7,8 @@
  * Setting SIG_DFL or SIG_IGN is only noted (tether keeps dumping on the
  * signal); installing a handler gives the signal to the program for good:
  * its handler is installed for real and runs exactly as without tether.
+ * The crash signals tether holds for TETHER_DUMP_ON_CRASH (lib/crash.c)
+ * are kept the same way, each on its own.
  * A raw rt_sigaction system call is not seen (libtether(7)).
  *
  * Context: any thread, signal handlers included (sigaction is
@@ -18,6 +20,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "crash.h"
 #include "dumper.h"
 #include "internal.h"
 
@@ -39,6 +42,25 @@ sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 	if (real == NULL) {
 		errno = ENOSYS;
 		return -1;
+	}
+	if (tt_crash_owns(sig)) {
+		struct sigaction was = *tt_crash_view(sig);
+
+		/* SIG_DFL is only noted; a handler or SIG_IGN is the
+		 * program's for good. */
+		if (act != NULL && (act->sa_flags & SA_SIGINFO || act->sa_handler != SIG_DFL)) {
+			tt_crash_give_up(sig);
+			rc = real(sig, act, NULL);
+			if (rc != 0) {
+				tt_crash_take_back(sig);
+				return rc;
+			}
+		} else if (act != NULL) {
+			*tt_crash_view(sig) = *act;
+		}
+		if (old != NULL)
+			*old = was;
+		return 0;
 	}
 	if (sig == 0 || sig != tt_dumper_signal())
 		return real(sig, act, old);
@@ -77,6 +99,17 @@ bsd_style(int k, const char *name, int sig, sighandler_t h, int sysv)
 	if (real == NULL) {
 		errno = ENOSYS;
 		return SIG_ERR;
+	}
+	if (h != SIG_ERR && tt_crash_owns(sig)) {
+		was = tt_crash_view(sig)->sa_handler;
+		if (h == SIG_DFL)
+			return was;
+		tt_crash_give_up(sig);
+		if (real(sig, h) == SIG_ERR) {
+			tt_crash_take_back(sig);
+			return SIG_ERR;
+		}
+		return was;
 	}
 	if (sig == 0 || sig != tt_dumper_signal() || h == SIG_ERR)
 		return real(sig, h);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "../format/tdump.h"
+#include "crash.h"
 #include "internal.h"
 #include "io.h"
 #include "je.h"
@@ -51,6 +52,7 @@ thread_end(void *arg)
 	struct tt_thread *t = arg;
 
 	tt_tls.busy++;
+	tt_crash_thread_end();
 	prctl(PR_GET_NAME, t->name, 0, 0, 0);
 	t->ended_ns = tt_now_ns();
 	atomic_store_explicit(&t->wait.call, TT_WAIT_NONE, memory_order_relaxed);
@@ -71,6 +73,7 @@ trampoline(void *arg)
 	void *ret;
 
 	tt_threads_started(t);
+	tt_crash_thread_start();
 	pthread_cleanup_push(thread_end, t);
 	ret = fn(fn_arg);
 	pthread_cleanup_pop(1);

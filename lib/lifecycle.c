@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../format/tdump.h"
+#include "crash.h"
 #include "dump.h"
 #include "dumper.h"
 #include "internal.h"
@@ -58,6 +59,7 @@ postfork_child(void)
 	if (!tt_opts.follow_fork && atomic_load(&tt_state) == TT_STATE_ON)
 		atomic_store(&tt_state, TT_STATE_OFF);
 	tt_dumper_postfork_child();
+	tt_crash_postfork_child();
 }
 
 static void
@@ -89,6 +91,7 @@ tt_constructor(void)
 		tt_say("TETHER_OUTPUT=%s is not a writable location; the dump "
 		       "at exit will fail", tt_opts.output);
 	tt_dumper_start();
+	tt_crash_start();
 	tt_tls.busy--;
 }
 

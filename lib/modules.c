@@ -228,18 +228,41 @@ tt_modules_snapshot(void)
 	return now;
 }
 
+_Atomic int tt_modules_crash;
+
+uint64_t
+tt_modules_last(void)
+{
+	return __atomic_load_n(&epoch, __ATOMIC_ACQUIRE);
+}
+
 void
 tt_modules_each(uint64_t now, void (*fn)(const struct tt_module *, void *), void *arg)
 {
-	tt_spin_lock(&lock);
-	for (unsigned i = 0; i < nmods; i++) {
+	int locked = 1;
+
+	if (atomic_load(&tt_modules_crash)) {
+		unsigned spins = 0;
+
+		while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
+			if (++spins > (1u << 24)) {
+				locked = 0;
+				break;
+			}
+		if (locked)
+			tt_lock_depth++;
+	} else {
+		tt_spin_lock(&lock);
+	}
+	for (unsigned i = 0, n = __atomic_load_n(&nmods, __ATOMIC_ACQUIRE); i < n; i++) {
 		struct tt_module m = mods[i];
 
 		if (m.seen < now)
 			m.flags |= TT_MOD_UNLOADED;
 		fn(&m, arg);
 	}
-	tt_spin_unlock(&lock);
+	if (locked)
+		tt_spin_unlock(&lock);
 }
 
 const char *

@@ -27,9 +27,19 @@ struct tt_module {
 uint64_t tt_modules_snapshot(void);
 
 /*
+ * tt_modules_last() - the number of the last snapshot, taken by none: for
+ * the crash dump, which must not call dl_iterate_phdr (the crashed thread
+ * may hold the loader's lock).  Context: any, signal handlers included.
+ */
+uint64_t tt_modules_last(void);
+
+/*
  * tt_modules_each() - call fn for every module ever seen; modules missing
  * from snapshot `now` are flagged TT_MOD_UNLOADED.
  */
+/* crash: try the lock a bounded time, then read without it (entries are
+ * only ever appended); the crash dump's, whose thread may hold it. */
+extern _Atomic int tt_modules_crash;
 void tt_modules_each(uint64_t now, void (*fn)(const struct tt_module *, void *),
 		     void *arg);
 

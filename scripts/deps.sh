@@ -10,11 +10,14 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config binutils
 # programs run under tether, sanitizers and libFuzzer (clang's runtime
 # is only a recommended package of clang), static libc for the static
 # test, and the build systems of the README's test-suite recipes
-# (tests/recipes/, tests/cli/recipes.sh), and a browser that renders the
-# flame graph page headless (tests/cli/flamegraph.sh).
+# (tests/recipes/, tests/cli/recipes.sh), a browser that renders the
+# flame graph page headless (tests/cli/flamegraph.sh), and the real
+# suite's programs (make check-real: curl, node, redis with its benchmark,
+# nginx and ab from apache2-utils).
 TEST_DEPS="golang-go mandoc python3 perl git sqlite3 gcc g++ clang
   libclang-rt-14-dev libc6-dev valgrind autoconf automake make cmake meson
-  ninja-build chromium"
+  ninja-build chromium curl nodejs redis-server redis-tools nginx-light
+  apache2-utils"
 
 # apt_install PACKAGES...: install what is missing, as root or with sudo.
 apt_install() {

@@ -5,8 +5,10 @@
  * The library keeps a status file next to the process's dumps,
  * DIR/.tether.PID.status (tether-dump(1)): the signal it dumps on (or that
  * the program took it), the number and name of its last dump.  The
- * directory is found from the process's TETHER_OUTPUT (/proc/PID/environ)
- * and working directory.  Nothing is sent to a process that is not under
+ * directory is the one the library publishes in /proc/PID/maps (a memfd
+ * named tether-dir:PID:DIR), else found from the process's TETHER_OUTPUT
+ * (/proc/PID/environ, which a program may have overwritten) and working
+ * directory.  Nothing is sent to a process that is not under
  * tether or whose program handles the dump signal itself.
  */
 #include <errno.h>
@@ -118,6 +120,27 @@ env_of(const char *environ_buf, size_t n, const char *name)
 	return NULL;
 }
 
+/* The dump directory the library of process PID published in its maps
+ * ("/memfd:tether-dir:PID:DIR (deleted)"), or NULL. */
+static char *
+published_dir(const char *maps, long pid)
+{
+	char key[64];
+	const char *p, *end;
+
+	snprintf(key, sizeof(key), "/memfd:tether-dir:%ld:", pid);
+	p = strstr(maps, key);
+	if (p == NULL)
+		return NULL;
+	p += strlen(key);
+	end = strchr(p, '\n');
+	if (end == NULL)
+		end = p + strlen(p);
+	if (end - p > 10 && strncmp(end - 10, " (deleted)", 10) == 0)
+		end -= 10;
+	return end > p && p[0] == '/' ? tt_xasprintf("%.*s", (int)(end - p), p) : NULL;
+}
+
 /* The directory the process's dumps go to, as the library computes it. */
 static char *
 dump_dir(const char *cwd, const char *output)
@@ -226,6 +249,7 @@ tt_cmd_dump(int argc, char **argv)
 		return fail("process %ld is not running under tether (libtether.so is "
 			    "not loaded; start it with tether run)", pid);
 	}
+	dir = published_dir(maps, pid);
 	free(maps);
 	snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
 	env = slurp(path, &env_len);
@@ -233,14 +257,17 @@ tt_cmd_dump(int argc, char **argv)
 	n = readlink(path, cwd, sizeof(cwd) - 1);
 	if (env == NULL || n <= 0) {
 		free(env);
+		free(dir);
 		return fail("no permission to read the environment of process %ld "
 			    "(run tether dump as its user)", pid);
 	}
 	cwd[n] = '\0';
-	output = env_of(env, env_len, "TETHER_OUTPUT");
+	if (dir == NULL) {
+		output = env_of(env, env_len, "TETHER_OUTPUT");
+		dir = dump_dir(cwd, output ? output : ".");
+		free(output);
+	}
 	free(env);
-	dir = dump_dir(cwd, output ? output : ".");
-	free(output);
 	status_file = tt_xasprintf("%s/.tether.%ld.status", dir, pid);
 	read_status(status_file, &before);
 	if (!before.found) {

@@ -44,6 +44,8 @@ static const char usage[] =
 	"      --dump-signal SIG  dump while running on SIG (default USR2; none)\n"
 	"      --dump-interval DURATION  and every DURATION (500ms, 30s, 5m; 0 off)\n"
 	"      --dump-every SIZE  and each SIZE more allocated (64M, 1G; 0 off)\n"
+	"      --dump-on-crash  and a final dump when it crashes (SIGSEGV, SIGBUS,\n"
+	"                       SIGILL, SIGFPE, SIGABRT); it still dies of it\n"
 	"      --keep N         live dumps kept per process, oldest deleted\n"
 	"                       (default 10; 0 keeps all; never the exit dump)\n"
 	"  -v, --verbose        print effective options and dumps on stderr\n"
@@ -54,7 +56,8 @@ static const char usage[] =
 	"126/127 when PROGRAM cannot be run.  See tether-run(1).\n";
 
 enum { OPT_DEPTH = 256, OPT_MAX_BLOCKS, OPT_MAX_STACKS, OPT_SAMPLE_RATE, OPT_NO_FORK,
-       OPT_HELP_ENV, OPT_DUMP_SIGNAL, OPT_DUMP_INTERVAL, OPT_DUMP_EVERY, OPT_KEEP };
+       OPT_HELP_ENV, OPT_DUMP_SIGNAL, OPT_DUMP_INTERVAL, OPT_DUMP_EVERY, OPT_KEEP,
+       OPT_DUMP_ON_CRASH };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -67,6 +70,7 @@ static const struct option options[] = {
 	{ "dump-interval", required_argument, NULL, OPT_DUMP_INTERVAL },
 	{ "dump-every", required_argument, NULL, OPT_DUMP_EVERY },
 	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "dump-on-crash", no_argument, NULL, OPT_DUMP_ON_CRASH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help-env", no_argument, NULL, OPT_HELP_ENV },
 	{ "help", no_argument, NULL, 'h' },
@@ -353,6 +357,9 @@ tt_cmd_run(int argc, char **argv)
 			break;
 		case OPT_NO_FORK:
 			setenv("TETHER_FOLLOW_FORK", "no", 1);
+			break;
+		case OPT_DUMP_ON_CRASH:
+			setenv("TETHER_DUMP_ON_CRASH", "yes", 1);
 			break;
 		case 'v':
 			setenv("TETHER_VERBOSE", "yes", 1);

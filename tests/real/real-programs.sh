@@ -2,7 +2,8 @@
 # tests/real/real-programs.sh - the promise that a program run under
 # libtether prints the same stdout (and here also stderr) and exits with the
 # same status as without it, checked on real programs nobody here wrote:
-# python3, perl, git, sqlite3 and gcc, each doing real work on inputs
+# python3, perl, git, sqlite3, gcc, make, curl and node, each doing real
+# work on inputs
 # generated at test time.  Every command runs twice, plainly and under
 # LD_PRELOAD, in two sandboxes with identical contents; the outputs are
 # compared byte for byte and the traced run must have left a dump.
@@ -31,6 +32,9 @@ unset PYTHONPATH PYTHONSTARTUP PERL5LIB PERL5OPT GIT_DIR GIT_WORK_TREE \
 	GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CONFIG_PARAMETERS TETHER_VERBOSE
 # A stray preload from the caller would trace the "plain" runs too.
 unset LD_PRELOAD
+# Run from make check-real, the outer make's flags (-w, the jobserver)
+# would reach the make cases, which then print their directories.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
 IN="$T/in"		# generated inputs, shared read-only by both runs
 PLAIN="$T/plain"	# working directory of the plain runs
@@ -601,6 +605,135 @@ if have gcc; then
 	run_pair -x 1 gcc-error gcc -c "$IN/no-such-file.c" -o never.o
 else
 	skip "gcc: not installed"
+fi
+
+
+# ---- make --------------------------------------------------------------------
+
+# A generated project of a few C files, a header and a static library,
+# built by make running gcc, ar and the program it built; then a rebuild
+# after one object is made older than its source (only what depends on it
+# is rebuilt), a dry run, and a failing target.  -j2: make's job server and its children
+# run in parallel under the library.
+gen_project() {
+	local i
+	mkdir -p proj
+	printf 'int part%d(int x);\n' 1 2 3 4 >proj/parts.h
+	for i in 1 2 3 4; do
+		printf '#include "parts.h"\nint part%d(int x) { int s = 0; for (int k = 0; k < x; k++) s += k * %d %% 7; return s; }\n' \
+			"$i" "$i" >"proj/part$i.c"
+	done
+	cat >proj/main.c <<'EOF'
+#include <stdio.h>
+#include "parts.h"
+int main(void)
+{
+	printf("%d %d %d %d\n", part1(100), part2(200), part3(300), part4(400));
+	return 0;
+}
+EOF
+	cat >proj/Makefile <<'EOF'
+CFLAGS = -O1
+OBJS = part1.o part2.o part3.o part4.o
+all: prog
+	./prog > result.txt
+	cat result.txt
+prog: main.o libparts.a
+	$(CC) -o $@ main.o libparts.a
+libparts.a: $(OBJS)
+	ar rcD $@ $(OBJS)
+%.o: %.c parts.h
+	$(CC) $(CFLAGS) -c $< -o $@
+fail:
+	@echo about to fail
+	@false
+clean:
+	rm -f *.o *.a prog result.txt
+.PHONY: all fail clean
+EOF
+}
+
+if have make && have gcc; then
+	in_both gen_project
+	# -s: the jobs of -j2 print nothing whose order could vary.
+	run_pair -d 'make.* cc1.* *as.*' make-build make -s -C proj -j2 --no-print-directory all
+	same_file make-build proj/result.txt
+	same_file make-build proj/prog
+	# part3.o made older than its source: only it, the library and prog are rebuilt.
+	in_both touch -d '2001-01-01' proj/part3.o
+	run_pair -d 'make.*' make-rebuild make -C proj --no-print-directory all
+	run_pair -d 'make.*' make-dry-run make -n -C proj --no-print-directory clean all
+	run_pair -x 2 -d 'make.*' make-fail make -C proj --no-print-directory fail
+else
+	skip "make: make or gcc not installed"
+fi
+
+# ---- curl --------------------------------------------------------------------
+
+# curl reading local files through file:// URLs: a whole file, a byte
+# range, several URLs in one run with --write-out, a missing file.
+if have curl; then
+	run_pair -d 'curl.*' curl-file curl -sS "file://$IN/words.txt"
+	run_pair -d 'curl.*' curl-range curl -sS -r 1000-1999 "file://$IN/words.txt"
+	run_pair -d 'curl.*' curl-many curl -sS -w '%{size_download} %{url_effective}\n' \
+		-o /dev/null "file://$IN/words.txt" -o /dev/null "file://$IN/db.sql"
+	run_pair -x 37 -d 'curl.*' curl-missing curl -sS "file://$IN/no-such-file"
+else
+	skip "curl: not installed"
+fi
+
+# ---- node --------------------------------------------------------------------
+
+cat >"$IN/work.js" <<'EOF'
+// JSON, Maps and Sets, sorting, regexes, Buffers, zlib, a hash, promises,
+// a worker thread and a child process, over the generated words.
+'use strict';
+const fs = require('fs');
+const zlib = require('zlib');
+const crypto = require('crypto');
+const { Worker } = require('worker_threads');
+const { execFileSync } = require('child_process');
+
+const text = fs.readFileSync(process.argv[2], 'utf8');
+const words = text.split(/\s+/).filter(Boolean);
+console.log('words', words.length);
+const counts = new Map();
+for (const w of words) counts.set(w, (counts.get(w) || 0) + 1);
+const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8);
+console.log('top', JSON.stringify(top));
+const recs = words.map((w, i) => ({ i, w, len: w.length, set: [...new Set(w)].sort() }));
+const back = JSON.parse(JSON.stringify(recs));
+console.log('json', back.length, back[777].w, back[back.length - 1].set.join(''));
+const hits = text.match(/\b([bcd])([aeiou])\w*\2\b/g) || [];
+console.log('regex', hits.length, hits.slice(0, 5).join(' '));
+const gz = zlib.gzipSync(Buffer.from(text));
+console.log('zlib', zlib.gunzipSync(gz).toString() === text);
+console.log('sha256', crypto.createHash('sha256').update(text).digest('hex'));
+const big = [];
+for (let i = 0; i < 200000; i++) big.push({ k: (i * 7919) % 1000003, v: String(i) });
+big.sort((a, b) => a.k - b.k);
+console.log('big', big[0].v, big[big.length - 1].v);
+const child = execFileSync(process.execPath, ['-e', 'console.log(6 * 7)']).toString().trim();
+console.log('child', child);
+new Promise((resolve) => setTimeout(resolve, 10)).then(() => {
+  const w = new Worker('const { parentPort } = require("worker_threads");' +
+    'let s = 0; for (let i = 0; i < 1e6; i++) s = (s + i * i) % 1000003;' +
+    'parentPort.postMessage(s);', { eval: true });
+  w.on('message', (m) => console.log('worker', m));
+  w.on('exit', (c) => { console.log('worker exit', c); process.exitCode = 4; });
+});
+EOF
+
+NODE=
+for n in nodejs node; do
+	if have $n; then NODE=$(command -v $n); break; fi
+done
+if [ -n "$NODE" ]; then
+	# Two processes: the script and its child.
+	run_pair -x 4 -m 2 node "$NODE" "$IN/work.js" "$IN/words.txt"
+	run_pair -x 1 node-throw "$NODE" -e 'console.log("before"); throw new Error("thrown")'
+else
+	skip "node: not installed"
 fi
 
 done_testing
