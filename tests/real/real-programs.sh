@@ -4,9 +4,12 @@
 # same status as without it, checked on real programs nobody here wrote:
 # python3, perl, git, sqlite3, gcc, make, curl and node, each doing real
 # work on inputs
-# generated at test time.  Every command runs twice, plainly and under
-# LD_PRELOAD, in two sandboxes with identical contents; the outputs are
-# compared byte for byte and the traced run must have left a dump.
+# generated at test time.  Every command runs three times, in sandboxes
+# with identical contents: plainly, under LD_PRELOAD (tether run), and
+# under LD_PRELOAD with TETHER_LEAK_CHECK (what tether check asks of the
+# library: at exit the threads are stopped and the heap scanned); the
+# outputs are compared byte for byte and the traced run must have left a
+# dump.
 #
 # Programs that are not installed are skipped.  The whole test stays well
 # under a minute on two cores: the inputs are sized for that.
@@ -39,7 +42,8 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 IN="$T/in"		# generated inputs, shared read-only by both runs
 PLAIN="$T/plain"	# working directory of the plain runs
 TRACED="$T/traced"	# working directory of the traced runs
-mkdir -p "$IN" "$PLAIN" "$TRACED" "$TMPDIR" "$T/out" "$T/dumps"
+CHECKED="$T/checked"	# and of the runs with the leak check (tether check)
+mkdir -p "$IN" "$PLAIN" "$TRACED" "$CHECKED" "$TMPDIR" "$T/out" "$T/dumps"
 
 # A hang under the library must fail the test, not stall `make check`.
 LIMIT=60
@@ -82,9 +86,15 @@ run_pair() {
 	run_one plain "$PLAIN" "$o" "$input" "$@"
 	run_one traced "$TRACED" "$o" "$input" \
 		TETHER_OUTPUT="$dd" LD_PRELOAD="$LIBTETHER" "$@"
-	local rc_plain rc_traced
+	# What tether check asks of the library: the exit path then stops the
+	# threads and scans every process (the verdicts are gate-programs.sh's).
+	mkdir -p "$dd/checked"
+	run_one checked "$CHECKED" "$o" "$input" \
+		TETHER_OUTPUT="$dd/checked/" TETHER_LEAK_CHECK=yes LD_PRELOAD="$LIBTETHER" "$@"
+	local rc_plain rc_traced rc_checked
 	rc_plain=$(cat "$o/rc.plain")
 	rc_traced=$(cat "$o/rc.traced")
+	rc_checked=$(cat "$o/rc.checked")
 
 	check_eq "$name: plain run exits $status" "$status" "$rc_plain"
 	[ "$rc_plain" = "$status" ] || show "$o/err.plain" "plain stderr"
@@ -103,6 +113,14 @@ run_pair() {
 	fi
 	check_eq "$name: same exit status" "$rc_plain" "$rc_traced"
 	[ "$rc_traced" = "$rc_plain" ] || show "$o/err.traced" "traced stderr"
+	if cmp -s "$o/out.plain" "$o/out.checked" && [ "$rc_checked" = "$rc_plain" ]; then
+		ok "$name: with the leak check, same stdout and exit status"
+	else
+		not_ok "$name: with the leak check, same stdout and exit status"
+		diag "status $rc_checked, plain $rc_plain"
+		diff -u "$o/out.plain" "$o/out.checked" | head -10 | sed 's/^/#   /'
+		show "$o/err.checked" "checked stderr"
+	fi
 	if [ -z "$nodump" ]; then
 		check_dumps "$name" "$dd" "$globs" "$min"
 	fi
@@ -174,7 +192,7 @@ same_file() {
 
 # in_both COMMAND...: an untraced setup step applied to both sandboxes alike.
 in_both() {
-	(cd "$PLAIN" && "$@") && (cd "$TRACED" && "$@")
+	(cd "$PLAIN" && "$@") && (cd "$TRACED" && "$@") && (cd "$CHECKED" && "$@")
 }
 
 # ---- inputs ------------------------------------------------------------------
