@@ -226,7 +226,7 @@ tt_report_timeline(char *const *paths, int npaths, const struct tt_model_opts *m
 	for (size_t k = nshow; k-- > 0;) {
 		const struct tt_series_site *site = &s.sites[maxes[k][1]];
 		char *name = site_label(site->proc, site->stack);
-		char id[32];
+		char id[48];	/* "series-site-" and a size_t */
 
 		snprintf(id, sizeof(id), "series-site-%zu", k + 1);
 		line(&b, id, name, palette[1 + k % 10], site->bytes, t, s.n, tmax, ymax);
