@@ -108,21 +108,6 @@ json_node(struct tt_buf *b, struct fnode *n)
 	tt_buf_add(b, "]}", 2);
 }
 
-/* Text for HTML: & < > " escaped. */
-static void
-html_str(struct tt_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': TT_BUF_LIT(b, "&amp;"); break;
-		case '<': TT_BUF_LIT(b, "&lt;"); break;
-		case '>': TT_BUF_LIT(b, "&gt;"); break;
-		case '"': TT_BUF_LIT(b, "&quot;"); break;
-		default: tt_buf_add(b, s, 1);
-		}
-	}
-}
-
 /* The page's script and style: written for tether, no library. */
 static const char page_head[] =
 	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -332,9 +317,9 @@ tt_report_flamegraph(struct tt_model *m, const struct tt_report_opts *o, struct 
 	json_node(&json, &root);
 	tt_buf_add(&json, "}", 1);
 	tt_buf_add(out, page_head, sizeof(page_head) - 1);
-	html_str(out, title.s);
+	tt_buf_markup_str(out, title.s);
 	tt_buf_add(out, page_style, sizeof(page_style) - 1);
-	html_str(out, title.s);
+	tt_buf_markup_str(out, title.s);
 	tt_buf_add(out, page_body, sizeof(page_body) - 1);
 	/* In a script element only "</" could end it early: '<' occurs in
 	 * JSON strings only (C++ names), where \u003c means the same. */

@@ -25,22 +25,6 @@ static const char *const palette[] = {
 	"#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
 };
 
-static void
-xml_str(struct tt_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': TT_BUF_LIT(b, "&amp;"); break;
-		case '<': TT_BUF_LIT(b, "&lt;"); break;
-		case '>': TT_BUF_LIT(b, "&gt;"); break;
-		case '"': TT_BUF_LIT(b, "&quot;"); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				tt_buf_add(b, s, 1);
-		}
-	}
-}
-
 /* A round axis maximum at or above v: 1, 2 or 5 times a power of ten. */
 static double
 nice_max(double v)
@@ -107,7 +91,7 @@ line(struct tt_buf *b, const char *id, const char *name, const char *colour,
      const uint64_t *v, const double *t, size_t n, double tmax, double ymax)
 {
 	tt_buf_printf(b, "<g class=\"series\" id=\"%s\" data-name=\"", id);
-	xml_str(b, name);
+	tt_buf_markup_str(b, name);
 	tt_buf_add(b, "\" data-values=\"", 15);
 	for (size_t i = 0; i < n; i++)
 		tt_buf_printf(b, "%s%llu", i ? " " : "", (unsigned long long)v[i]);
@@ -127,7 +111,7 @@ line(struct tt_buf *b, const char *id, const char *name, const char *colour,
 			      PLOT_L + (PLOT_R - PLOT_L) * (tmax > 0 ? t[i] / tmax : 0.5),
 			      PLOT_B - (PLOT_B - PLOT_T) * (double)v[i] / ymax, colour,
 			      (unsigned long long)v[i]);
-		xml_str(b, name);
+		tt_buf_markup_str(b, name);
 		tt_buf_printf(b, ": %llu bytes at %.3f s</title></circle>\n",
 			      (unsigned long long)v[i], t[i]);
 	}
@@ -190,7 +174,7 @@ tt_report_timeline(char *const *paths, int npaths, const struct tt_model_opts *m
 	tt_buf_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", SVG_W, SVG_H);
 	TT_BUF_LIT(&b, "<text id=\"title\" x=\"90\" y=\"28\" font-size=\"15\">"
 		   "tether: memory in use over time, ");
-	xml_str(&b, first->argv && first->argv[0] ? first->argv[0] : first->exe);
+	tt_buf_markup_str(&b, first->argv && first->argv[0] ? first->argv[0] : first->exe);
 	if (s.several_pids)
 		tt_buf_printf(&b, " (several processes), %zu dumps</text>\n", s.n);
 	else
@@ -245,7 +229,7 @@ tt_report_timeline(char *const *paths, int npaths, const struct tt_model_opts *m
 		tt_buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"%s\"/>"
 			      "<text x=\"%d\" y=\"%d\">", PLOT_R + 20, y - 5,
 			      k ? palette[1 + (k - 1) % 10] : palette[0], PLOT_R + 40, y);
-		xml_str(&b, name);
+		tt_buf_markup_str(&b, name);
 		human_bytes(num, sizeof(num), (double)(site ? site->bytes[s.n - 1] : total[s.n - 1]));
 		tt_buf_printf(&b, ": %s</text>\n", num);
 		free(name);

@@ -120,6 +120,22 @@ tt_buf_printf(struct tt_buf *b, const char *fmt, ...)
 }
 
 void
+tt_buf_markup_str(struct tt_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': TT_BUF_LIT(b, "&amp;"); break;
+		case '<': TT_BUF_LIT(b, "&lt;"); break;
+		case '>': TT_BUF_LIT(b, "&gt;"); break;
+		case '"': TT_BUF_LIT(b, "&quot;"); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\t')
+				tt_buf_add(b, s, 1);
+		}
+	}
+}
+
+void
 tt_buf_json_str(struct tt_buf *b, const char *s)
 {
 	tt_buf_add(b, "\"", 1);

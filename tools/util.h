@@ -37,6 +37,10 @@ void tt_buf_printf(struct tt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* tt_buf_json_str() - append s as a quoted, escaped JSON string. */
 void tt_buf_json_str(struct tt_buf *b, const char *s);
+
+/* tt_buf_markup_str() - append s as HTML or XML text or attribute value:
+ * & < > " escaped, control characters other than tab left out. */
+void tt_buf_markup_str(struct tt_buf *b, const char *s);
 void tt_buf_free(struct tt_buf *b);
 
 /* tt_thousands() - "4,608"; returns buf. */
