@@ -66,6 +66,9 @@ int tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o,
  */
 struct tt_pprof;
 uint64_t *tt_pprof_proc_mappings(struct tt_pprof *pp, struct tt_proc_model *p);
+/* tt_pprof_heap_types() - the sample types of a heap profile, as Go's:
+ * alloc_objects, alloc_space, inuse_objects, inuse_space (the default). */
+void tt_pprof_heap_types(struct tt_pprof *pp);
 uint64_t *tt_pprof_stack_locations(struct tt_pprof *pp, struct tt_proc_model *p,
 				   const uint64_t *map_of_sym,
 				   const struct tt_dump_stack *s);

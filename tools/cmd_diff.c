@@ -294,12 +294,7 @@ write_pprof(struct tt_series *s, long top, const char *path)
 	char *c;
 	int rc;
 
-	tt_pprof_sample_type(pp, "alloc_objects", "count");
-	tt_pprof_sample_type(pp, "alloc_space", "bytes");
-	tt_pprof_sample_type(pp, "inuse_objects", "count");
-	tt_pprof_sample_type(pp, "inuse_space", "bytes");
-	tt_pprof_default_sample_type(pp, "inuse_space");
-	tt_pprof_period(pp, "space", "bytes", 1);
+	tt_pprof_heap_types(pp);
 	/* The profile covers the time from the first dump to the last. */
 	tt_pprof_time(pp, (int64_t)(first->dump->proc.start_realtime_ns + elapsed_ns(first->dump)),
 		      (int64_t)(ld->proc.start_realtime_ns + elapsed_ns(ld)) -

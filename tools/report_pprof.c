@@ -128,18 +128,24 @@ add_proc(struct tt_pprof *pp, struct tt_proc_model *p, bool label_pid, bool site
 	free(map_of_sym);
 }
 
-int
-tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o, const char *path)
+void
+tt_pprof_heap_types(struct tt_pprof *pp)
 {
-	struct tt_pprof *pp = tt_pprof_new();
-	int rc;
-
 	tt_pprof_sample_type(pp, "alloc_objects", "count");
 	tt_pprof_sample_type(pp, "alloc_space", "bytes");
 	tt_pprof_sample_type(pp, "inuse_objects", "count");
 	tt_pprof_sample_type(pp, "inuse_space", "bytes");
 	tt_pprof_default_sample_type(pp, "inuse_space");
 	tt_pprof_period(pp, "space", "bytes", 1);
+}
+
+int
+tt_report_pprof(struct tt_model *m, const struct tt_report_opts *o, const char *path)
+{
+	struct tt_pprof *pp = tt_pprof_new();
+	int rc;
+
+	tt_pprof_heap_types(pp);
 	if (m->nprocs > 0) {
 		const struct tt_rec_process *p = &m->procs[0].dump->proc;
 
