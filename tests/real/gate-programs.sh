@@ -30,16 +30,8 @@ if [ "$VG" = no ] || ! "$VG" --version >/dev/null 2>&1; then
 	skip_all "valgrind not installed"
 fi
 
-# The same neutral environment as real-programs.sh: the three runs of a
-# command may differ only by the tool they run under.
-export LC_ALL=C TZ=UTC HOME="$T" XDG_CONFIG_HOME="$T/.config" TMPDIR="$T/tmp"
-export PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1
-export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
-export GIT_CONFIG_NOSYSTEM=1 GIT_PAGER=cat PAGER=cat
-export GIT_AUTHOR_DATE='2001-02-03T04:05:06Z' GIT_COMMITTER_DATE='2001-02-03T04:05:06Z'
-unset PYTHONPATH PYTHONSTARTUP PERL5LIB PERL5OPT GIT_DIR GIT_WORK_TREE \
-	GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CONFIG_PARAMETERS TETHER_VERBOSE \
-	LD_PRELOAD PYTHONMALLOC
+# The same neutral environment as real-programs.sh.
+. "$top_srcdir/tests/lib/neutral_env.sh"
 
 PLAIN="$T/plain" CHECK="$T/check" MEMCHECK="$T/memcheck"
 mkdir -p "$PLAIN" "$CHECK" "$MEMCHECK" "$TMPDIR" "$T/out"

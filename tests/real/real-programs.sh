@@ -23,21 +23,7 @@ if [ ! -f "$LIBTETHER" ]; then
 	done_testing
 fi
 
-# A fixed, neutral environment: the two runs of a command must differ only
-# by the preload, and nothing from the user's setup (locale, git config,
-# sqlite rc file, hash seeds) may make one run differ from the other.
-export LC_ALL=C TZ=UTC HOME="$T" XDG_CONFIG_HOME="$T/.config" TMPDIR="$T/tmp"
-export PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1
-export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
-export GIT_CONFIG_NOSYSTEM=1 GIT_PAGER=cat PAGER=cat
-export GIT_AUTHOR_DATE='2001-02-03T04:05:06Z' GIT_COMMITTER_DATE='2001-02-03T04:05:06Z'
-unset PYTHONPATH PYTHONSTARTUP PERL5LIB PERL5OPT GIT_DIR GIT_WORK_TREE \
-	GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CONFIG_PARAMETERS TETHER_VERBOSE
-# A stray preload from the caller would trace the "plain" runs too.
-unset LD_PRELOAD
-# Run from make check-real, the outer make's flags (-w, the jobserver)
-# would reach the make cases, which then print their directories.
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+. "$top_srcdir/tests/lib/neutral_env.sh"
 
 IN="$T/in"		# generated inputs, shared read-only by both runs
 PLAIN="$T/plain"	# working directory of the plain runs
