@@ -382,6 +382,7 @@ scan_world(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
 struct blocked {
 	struct tt_thread *t;
 	const struct tt_stopped *e;
+	uint32_t call;		/* its wait, read once: it stays claimed */
 	uint64_t since_ns;
 	uint64_t obj;
 	struct tt_range live;	/* its stack from the stack pointer */
@@ -427,7 +428,7 @@ can_wake(const struct tt_reach *r, size_t n, size_t c)
 	long i;
 	int k;
 
-	if (b->target >= 0 || b->t->wait.call == TT_WAIT_JOIN)
+	if (b->call == TT_WAIT_JOIN)
 		return b->target < 0 || blocked[b->target].awake;
 	if ((i = tt_scan_find(r->s, b->obj)) >= 0)
 		return tt_reach_marked(r, i);
@@ -459,7 +460,7 @@ find_stuck(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
 		    (m = map_of(maps, nmaps, e->sp)) == NULL)
 			continue;
 		blocked[n] = (struct blocked){
-			.t = t, .e = e, .since_ns = t->wait.since_ns, .obj = t->wait.object,
+			.t = t, .e = e, .call = call, .since_ns = t->wait.since_ns, .obj = t->wait.object,
 			.live = { e->sp - RED_ZONE > m->lo ? e->sp - RED_ZONE : m->lo, m->hi },
 			.whole = { m->lo, m->hi }, .target = -1,
 		};
@@ -473,7 +474,7 @@ find_stuck(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
 	for (size_t c = 0; c < n; c++) {
 		struct blocked *b = &blocked[c];
 
-		if (b->t->wait.call == TT_WAIT_JOIN)
+		if (b->call == TT_WAIT_JOIN)
 			b->target = stack_owner(n, b->obj);
 		else if (tt_scan_find(s, b->obj) < 0 && stack_owner(n, b->obj) < 0)
 			b->awake = true;
