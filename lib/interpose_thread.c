@@ -57,6 +57,7 @@ thread_end(void *arg)
 	t->ended_ns = tt_now_ns();
 	atomic_store_explicit(&t->wait.call, TT_WAIT_NONE, memory_order_relaxed);
 	tt_tls.self = NULL;
+	tt_tls.memo = NULL;	/* the slot's memo goes with the slot */
 	if (atomic_load(&t->flags) & TT_THR_DETACHED)
 		tt_threads_give(t);
 	else

@@ -3,7 +3,8 @@
  * jemalloc.  Raises the thread's reentrancy guard around anything that may
  * call back into malloc (libunwind), so such calls are served untracked.
  *
- * Cost: one stack capture (libunwind), one hash probe in the stack table,
+ * Cost: one stack capture and one hash probe in the stack table (or, for a
+ * stack the thread's memo holds, a compare per stack word; unwind.c),
  * two relaxed atomic adds on the site's counters, and a slot from the
  * thread's cache; a free adds a read of the coarse clock (vDSO, no system
  * call) and one or two relaxed adds for the site's lifetime histogram and
@@ -138,16 +139,12 @@ charge_free(const struct tt_block_copy *b, void *user)
 	}
 }
 
-/* Inlined into the recorder, which runs on every tracked allocation (an
- * out-of-line call measured 4-7% slower on malloc/free churn). */
-static inline __attribute__((always_inline)) uint32_t
+/* The stack, captured and interned (unwind.c; a repeated stack is
+ * answered by the thread's stack memo). */
+static inline uint32_t
 stack_here(unsigned fn)
 {
-	uintptr_t frames[TT_MAX_DEPTH];
-	bool truncated;
-	unsigned depth = tt_unwind_capture(frames, (unsigned)tt_opts.stack_depth, &truncated);
-
-	return tt_stacks_intern(frames, depth, fn, truncated ? TT_STACK_TRUNCATED : 0);
+	return tt_unwind_stack(fn);
 }
 
 uint32_t

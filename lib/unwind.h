@@ -34,6 +34,17 @@ __attribute__((noinline)) unsigned tt_unwind_capture(uintptr_t *out, unsigned ma
 						   bool *truncated);
 
 /*
+ * tt_unwind_stack() - the interned id (tt_stacks_intern) of the caller's
+ * stack under allocation function fn, as tt_unwind_capture() would give
+ * it at TETHER_STACK_DEPTH.  With TETHER_UNWIND=auto a per-thread memo of
+ * the last stacks walked answers a repeated stack without walking it
+ * (unwind.c, "The stack memo").
+ * Context: recorder, reentrancy guard held.  Never inlined.
+ * Return: stack id, or 0 when the stack table is full.
+ */
+__attribute__((noinline)) uint32_t tt_unwind_stack(unsigned fn);
+
+/*
  * tt_unwind_capture_from() - like tt_unwind_capture(), but the stack of
  * another thread of the process, held where it waits (stop.h): unwound
  * from a call site's return address ip, stack pointer sp and callee-saved
