@@ -243,15 +243,16 @@ EOF
 	    die "cannot compile the timer"
 }
 
-# build_workloads: compile bench/workloads/*.c and *.cc with -O2 -g.
+# build_workloads: compile bench/workloads/*.c and *.cc with -O2 -g; -I the
+# source tree for the workloads that include include/tether.h.
 build_workloads() {
 	for bw_src in "$SRCDIR"/bench/workloads/*.c "$SRCDIR"/bench/workloads/*.cc; do
 		[ -f "$bw_src" ] || continue
 		bw_name=$(basename "$bw_src")
 		bw_name=${bw_name%.*}
 		case $bw_src in
-		*.cc) c++ -O2 -g -o "$BIN/$bw_name" "$bw_src" ;;
-		*) cc -O2 -g -pthread -o "$BIN/$bw_name" "$bw_src" ;;
+		*.cc) c++ -O2 -g -I"$SRCDIR" -o "$BIN/$bw_name" "$bw_src" ;;
+		*) cc -O2 -g -pthread -I"$SRCDIR" -o "$BIN/$bw_name" "$bw_src" ;;
 		esac || die "cannot compile $bw_src"
 	done
 }
@@ -277,8 +278,8 @@ build_lsan_workloads() {
 		bl_name=$(basename "$bl_src")
 		bl_name=${bl_name%.*}
 		case $bl_src in
-		*.cc) clang++ -O2 -g -fsanitize=leak -o "$BIN/lsan/$bl_name" "$bl_src" ;;
-		*) clang -O2 -g -pthread -fsanitize=leak -o "$BIN/lsan/$bl_name" "$bl_src" ;;
+		*.cc) clang++ -O2 -g -fsanitize=leak -I"$SRCDIR" -o "$BIN/lsan/$bl_name" "$bl_src" ;;
+		*) clang -O2 -g -pthread -fsanitize=leak -I"$SRCDIR" -o "$BIN/lsan/$bl_name" "$bl_src" ;;
 		esac || die "cannot compile $bl_src with clang -fsanitize=leak"
 	done
 	HAVE_LSAN=1
