@@ -1,5 +1,9 @@
 # scripts/deps.sh - the Debian 12 packages tether needs; sourced by
 # quickstart.sh and test.sh so the list lives in one place.
+#
+# Run on its own, `sh scripts/deps.sh --bench` installs BENCH_DEPS (what
+# bench/run.sh compares tether with); sourced, it only defines the lists
+# and apt_install.
 
 # To build tether.
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config binutils
@@ -19,6 +23,14 @@ TEST_DEPS="golang-go mandoc python3 perl git sqlite3 gcc g++ clang
   ninja-build chromium curl nodejs redis-server redis-tools nginx-light
   apache2-utils"
 
+# To run the benchmarks (make bench, bench/README.md), not the tests: the
+# peers tether is measured against (heaptrack, gperftools' heap profiler,
+# jemalloc and its profiler, Valgrind memcheck, LeakSanitizer) and the real
+# programs of its rows.  Not installed by test.sh: CI stays lean.  Install
+# them with `sh scripts/deps.sh --bench`.
+BENCH_DEPS="heaptrack libgoogle-perftools4 libjemalloc2 valgrind clang
+  libclang-rt-14-dev python3 sqlite3 git gcc g++"
+
 # apt_install PACKAGES...: install what is missing, as root or with sudo.
 apt_install() {
 	missing=
@@ -32,3 +44,16 @@ apt_install() {
 	$sudo apt-get update -qq &&
 		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
+
+# Run directly (not sourced by another script): the --bench flag.
+case $0 in
+*deps.sh)
+	case ${1:-} in
+	--bench) apt_install $BENCH_DEPS ;;
+	*)
+		echo "usage: sh scripts/deps.sh --bench   (install what make bench uses)" >&2
+		exit 2
+		;;
+	esac
+	;;
+esac
