@@ -31,6 +31,7 @@
 #include "leak_check.h"
 #include "modules.h"
 #include "options.h"
+#include "site_cache.h"
 #include "record.h"
 #include "table.h"
 #include "threads.h"
@@ -197,19 +198,21 @@ write_stacks(uint32_t high)
 
 	for (uint32_t id = 1; id < high; id++) {
 		struct tt_stack *s = tt_stacks_get(id);
+		struct tt_site_sum sum;
 		struct tt_rec_stack r;
 
 		if (s == NULL || (s->flags & TT_STACK_DEAD))
 			continue;
+		tt_sites_sum(id, &sum);
 		r = (struct tt_rec_stack){
 			.id = id,
 			.depth = s->depth,
 			.alloc_fn = s->fn,
 			.flags = s->flags & TT_STACK_TRUNCATED,
-			.alloc_blocks = atomic_load_explicit(&s->alloc_blocks, memory_order_relaxed),
-			.alloc_bytes = atomic_load_explicit(&s->alloc_bytes, memory_order_relaxed),
-			.free_blocks = atomic_load_explicit(&s->free_blocks, memory_order_relaxed),
-			.free_bytes = atomic_load_explicit(&s->free_bytes, memory_order_relaxed),
+			.alloc_blocks = sum.alloc_blocks,
+			.alloc_bytes = sum.alloc_bytes,
+			.free_blocks = sum.free_blocks,
+			.free_bytes = sum.free_bytes,
 		};
 		rec_begin(TT_REC_STACK, sizeof(r) + s->depth * 8u);
 		put(&r, sizeof(r));
@@ -225,21 +228,24 @@ write_site_life(uint32_t high)
 {
 	for (uint32_t id = 1; id < high; id++) {
 		struct tt_stack *s = tt_stacks_get(id);
+		struct tt_site_sum sum;
 		struct tt_rec_site_life r;
 
-		if (s == NULL || (s->flags & TT_STACK_DEAD) || !tt_fn_is_alloc(s->fn) ||
-		    atomic_load_explicit(&s->alloc_blocks, memory_order_relaxed) == 0)
+		if (s == NULL || (s->flags & TT_STACK_DEAD) || !tt_fn_is_alloc(s->fn))
+			continue;
+		tt_sites_sum(id, &sum);
+		if (sum.alloc_blocks == 0)
 			continue;
 		r = (struct tt_rec_site_life){
 			.stack = id,
-			.flags = atomic_load_explicit(&s->life_flags, memory_order_relaxed),
-			.alloc_thread = atomic_load_explicit(&s->alloc_thread, memory_order_relaxed),
-			.free_thread = atomic_load_explicit(&s->free_thread, memory_order_relaxed),
-			.temporary = atomic_load_explicit(&s->temporary, memory_order_relaxed),
-			.cross_thread_frees = atomic_load_explicit(&s->cross_frees, memory_order_relaxed),
+			.flags = sum.life_flags,
+			.alloc_thread = sum.alloc_thread,
+			.free_thread = sum.free_thread,
+			.temporary = sum.temporary,
+			.cross_thread_frees = sum.cross_frees,
 		};
 		for (unsigned k = 0; k < TT_LIFE_BUCKETS; k++)
-			r.life[k] = atomic_load_explicit(&s->life[k], memory_order_relaxed);
+			r.life[k] = sum.life[k];
 		rec_begin(TT_REC_SITE_LIFE, sizeof(r));
 		put(&r, sizeof(r));
 	}
@@ -681,8 +687,10 @@ tt_dump_write(unsigned trigger)
 	if (!crash_sig)
 		tt_waits_unwind_blocked();	/* before the stacks are written */
 	stack_high = tt_stacks_high();
+	tt_sites_collect(stack_high);	/* every thread's site counts */
 	end.stacks = write_stacks(stack_high);
 	write_site_life(stack_high);
+	tt_sites_uncollect();
 	write_threads(stack_high);
 	write_ended_threads(stack_high);
 	write_long_waits(stack_high);

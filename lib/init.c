@@ -26,6 +26,7 @@
 #include "io.h"
 #include "modules.h"
 #include "options.h"
+#include "site_cache.h"
 #include "record.h"
 #include "table.h"
 #include "threads.h"
@@ -178,6 +179,7 @@ tt_init(void)
 		goto out;
 	if (tt_blocks_init(tt_opts.max_blocks) != 0 ||
 	    tt_stacks_init(tt_opts.max_stacks) != 0 ||
+	    tt_sites_init(tt_opts.max_threads, tt_opts.max_stacks) != 0 ||
 	    tt_threads_init(tt_opts.max_threads) != 0 ||
 	    tt_waits_init(tt_opts.max_long_waits) != 0) {
 		tt_disable("cannot reserve memory for the tables");

@@ -24,6 +24,7 @@
 #include "io.h"
 #include "je.h"
 #include "options.h"
+#include "site_cache.h"
 #include "record.h"
 #include "table.h"
 #include "threads.h"
@@ -56,6 +57,9 @@ thread_end(void *arg)
 	prctl(PR_GET_NAME, t->name, 0, 0, 0);
 	t->ended_ns = tt_now_ns();
 	atomic_store_explicit(&t->wait.call, TT_WAIT_NONE, memory_order_relaxed);
+	if (tt_tls.sites != NULL)
+		tt_sites_release(tt_tls.sites);	/* its counts to the stack table */
+	tt_tls.sites = NULL;
 	tt_tls.self = NULL;
 	tt_tls.memo = NULL;	/* the slot's memo goes with the slot */
 	if (atomic_load(&t->flags) & TT_THR_DETACHED)

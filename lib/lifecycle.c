@@ -22,6 +22,7 @@
 #include "leak_check.h"
 #include "modules.h"
 #include "options.h"
+#include "site_cache.h"
 #include "threads.h"
 #include "tls.h"
 #include "unwind.h"
@@ -50,6 +51,7 @@ postfork_parent(void)
 static void
 postfork_child(void)
 {
+	tt_sites_postfork_child(tt_tls.sites);
 	tt_threads_postfork_child();
 	tt_modules_postfork();
 	tt_tls.busy--;

@@ -4,10 +4,11 @@
  * call back into malloc (libunwind), so such calls are served untracked.
  *
  * Cost: one stack capture and one hash probe in the stack table (or, for a
- * stack the thread's memo holds, a compare per stack word; unwind.c),
- * two relaxed atomic adds on the site's counters, and a slot from the
- * thread's cache; a free adds a read of the coarse clock (vDSO, no system
- * call) and one or two relaxed adds for the site's lifetime histogram and
+ * stack the thread's memo holds, a compare per stack word; unwind.c), two
+ * plain adds to the site's counters in the thread's own site cache
+ * (site_cache.h), and a slot from the thread's slot cache; a free adds a
+ * read of the coarse clock (vDSO, no system call) and three or four plain
+ * adds: freed blocks and bytes, the site's lifetime histogram, its
  * temporary or cross-thread count.  No lock, no system call, no allocation.
  */
 #include "record.h"
@@ -19,6 +20,7 @@
 #include "dumper.h"
 #include "internal.h"
 #include "options.h"
+#include "site_cache.h"
 #include "threads.h"
 #include "tls.h"
 #include "unwind.h"
@@ -94,28 +96,69 @@ sample_hit(struct tt_tls *t, size_t size)
 }
 
 /*
- * Lifetime and ownership of a freed block, at its site: the lifetime
- * bucket, temporary (freed by its allocating thread while still that
- * thread's last recorded block), cross-thread, the last freeing thread.
- * sign is 1 at a free, -1 when a failed realloc takes the free back (the
- * clock has rarely moved to another bucket in between).  The freeing
- * thread's store is skipped when it is already there, so a site freed by
- * one thread writes no more cache lines than its counters do.
+ * The calling thread's site cache (site_cache.h), bound at its first use;
+ * NULL for a thread without a registry slot or number, whose counts go to
+ * the stack table directly.
+ */
+static __attribute__((noinline)) struct tt_site_cache *
+sites_first(struct tt_tls *t)
+{
+	if (t->self == NULL || t->thread == 0)
+		return NULL;
+	t->sites = tt_sites_bind((uint64_t)(t->self - tt_threads_slot(0)), t->thread);
+	return t->sites;
+}
+
+static inline struct tt_site_cache *
+sites_self(struct tt_tls *t)
+{
+	return tt_likely(t->sites != NULL) ? t->sites : sites_first(t);
+}
+
+/*
+ * A freed block, at its site: freed blocks and bytes, the lifetime bucket,
+ * temporary (freed by its allocating thread while still that thread's last
+ * recorded block) or cross-thread, and the freeing thread.  sign is 1 at a
+ * free, -1 when a failed realloc takes the free back (the clock has rarely
+ * moved to another bucket in between).  With the thread's site cache (only
+ * when this call raised tt_tls.busy from 0: a handler that interrupted an
+ * update of the cache must not touch it) the counts are plain adds to the
+ * thread's own entry; else locked adds to the stack table.
  */
 static inline __attribute__((always_inline)) void
-charge_life(struct tt_stack *s, const struct tt_block_copy *b, void *user, uint64_t sign)
+charge_free(struct tt_tls *t, const struct tt_block_copy *b, void *user, uint64_t sign,
+	    bool own)
 {
-	struct tt_tls *t = &tt_tls;
+	struct weight w = weight(b->size);
+	unsigned k = tt_life_bucket(tt_coarse_ns() - b->time_ns);
 	uint32_t me = t->thread, was;
+	bool temporary = b->thread == me && t->last_alloc == ~(uintptr_t)user;
+	bool cross = b->thread != me;
+	struct tt_site_cache *c;
+	struct tt_site_delta *e;
+	struct tt_stack *s;
 
-	atomic_fetch_add_explicit(&s->life[tt_life_bucket(tt_coarse_ns() - b->time_ns)],
-				  sign, memory_order_relaxed);
-	if (tt_likely(b->thread == me)) {
-		if (t->last_alloc == ~(uintptr_t)user)
-			atomic_fetch_add_explicit(&s->temporary, sign, memory_order_relaxed);
-	} else {
-		atomic_fetch_add_explicit(&s->cross_frees, sign, memory_order_relaxed);
+	if (tt_likely(own) && (c = sites_self(t)) != NULL &&
+	    tt_likely((e = tt_sites_entry(c, b->stack)) != NULL)) {
+		tt_site_add(&e->free_blocks, w.blocks * sign);
+		tt_site_add(&e->free_bytes, w.bytes * sign);
+		tt_site_add32(&e->life[k], (uint32_t)sign);
+		if (temporary)
+			tt_site_add(&e->temporary, sign);
+		else if (cross)
+			tt_site_add(&e->cross_frees, sign);
+		tt_site_done(c, e, TT_SITE_DID_FREE);
+		return;
 	}
+	if ((s = tt_stacks_get(b->stack)) == NULL)
+		return;
+	atomic_fetch_add_explicit(&s->free_blocks, w.blocks * sign, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->free_bytes, w.bytes * sign, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->life[k], sign, memory_order_relaxed);
+	if (temporary)
+		atomic_fetch_add_explicit(&s->temporary, sign, memory_order_relaxed);
+	else if (cross)
+		atomic_fetch_add_explicit(&s->cross_frees, sign, memory_order_relaxed);
 	was = atomic_load_explicit(&s->free_thread, memory_order_relaxed);
 	if (tt_unlikely(was != me)) {
 		if (was != 0)
@@ -125,17 +168,29 @@ charge_life(struct tt_stack *s, const struct tt_block_copy *b, void *user, uint6
 	}
 }
 
-static void
-charge_free(const struct tt_block_copy *b, void *user)
+/* A new block at its site, as charge_free() does it (tt_tls.busy raised
+ * by the recorder from 0). */
+static inline __attribute__((always_inline)) void
+charge_alloc(struct tt_tls *t, uint32_t stack, struct weight w)
 {
-	struct tt_stack *s = tt_stacks_get(b->stack);
+	struct tt_site_cache *c = sites_self(t);
+	struct tt_site_delta *e;
+	struct tt_stack *s;
 
-	if (s != NULL) {
-		struct weight w = weight(b->size);
-
-		atomic_fetch_add_explicit(&s->free_blocks, w.blocks, memory_order_relaxed);
-		atomic_fetch_add_explicit(&s->free_bytes, w.bytes, memory_order_relaxed);
-		charge_life(s, b, user, 1);
+	if (tt_likely(c != NULL) && tt_likely((e = tt_sites_entry(c, stack)) != NULL)) {
+		tt_site_add(&e->alloc_blocks, w.blocks);
+		tt_site_add(&e->alloc_bytes, w.bytes);
+		tt_site_done(c, e, TT_SITE_DID_ALLOC);
+		return;
+	}
+	s = tt_stacks_get(stack);
+	atomic_fetch_add_explicit(&s->alloc_blocks, w.blocks, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->alloc_bytes, w.bytes, memory_order_relaxed);
+	if (tt_unlikely(atomic_load_explicit(&s->alloc_thread, memory_order_relaxed) != t->thread)) {
+		if (atomic_load_explicit(&s->alloc_thread, memory_order_relaxed) != 0)
+			atomic_fetch_or_explicit(&s->life_flags, TT_LIFE_F_ALLOC_MANY,
+						 memory_order_relaxed);
+		atomic_store_explicit(&s->alloc_thread, t->thread, memory_order_relaxed);
 	}
 }
 
@@ -157,7 +212,6 @@ void
 tt_record_alloc(void *user, size_t size, unsigned fn)
 {
 	struct tt_tls *t = &tt_tls;
-	struct tt_stack *s;
 	uint32_t stack, slot;
 	struct weight w;
 	int saved = errno;
@@ -188,16 +242,8 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 		atomic_fetch_add_explicit(&tt_drops.blocks, 1, memory_order_relaxed);
 		goto out;
 	}
-	s = tt_stacks_get(stack);
 	w = weight(size);
-	atomic_fetch_add_explicit(&s->alloc_blocks, w.blocks, memory_order_relaxed);
-	atomic_fetch_add_explicit(&s->alloc_bytes, w.bytes, memory_order_relaxed);
-	if (tt_unlikely(atomic_load_explicit(&s->alloc_thread, memory_order_relaxed) != t->thread)) {
-		if (atomic_load_explicit(&s->alloc_thread, memory_order_relaxed) != 0)
-			atomic_fetch_or_explicit(&s->life_flags, TT_LIFE_F_ALLOC_MANY,
-						 memory_order_relaxed);
-		atomic_store_explicit(&s->alloc_thread, t->thread, memory_order_relaxed);
-	}
+	charge_alloc(t, stack, w);
 	tt_blocks_fill(slot, (uintptr_t)user, size, stack, t->thread, tt_coarse_ns());
 	tt_hdr_of(user)->slot = slot;
 	t->last_alloc = ~(uintptr_t)user;
@@ -215,9 +261,11 @@ out:
 void
 tt_record_free(void *user, struct tt_block_copy *old)
 {
+	struct tt_tls *t = &tt_tls;
 	struct tt_hdr *h = tt_hdr_of(user);
 	struct tt_block_copy b;
 	uint32_t slot = h->slot;
+	bool own = t->busy == 0;
 
 	h->slot = 0;
 	if (!tt_blocks_clear(slot, (uintptr_t)user, &b)) {
@@ -226,42 +274,36 @@ tt_record_free(void *user, struct tt_block_copy *old)
 			old->addr = 0;
 		return;
 	}
-	charge_free(&b, user);
+	t->busy++;
+	charge_free(t, &b, user, 1, own);
 	if (old != NULL)
 		*old = b;
-	if (tt_tls.busy == 0) {
-		tt_tls.busy++;
+	if (own) {
 		tt_blocks_put(slot);
-		tt_tls.busy--;
 	} else {
 		/* A free from inside tether or from a signal handler that
 		 * interrupted it: the thread's slot cache may be mid-update,
 		 * so this slot is not reused. */
 		atomic_fetch_add_explicit(&tt_drops.leaked_slots, 1, memory_order_relaxed);
 	}
+	t->busy--;
 }
 
 void
 tt_record_restore(void *user, const struct tt_block_copy *old)
 {
-	struct tt_stack *s = tt_stacks_get(old->stack);
+	struct tt_tls *t = &tt_tls;
 	uint32_t slot;
 
-	if (old->addr == 0 || tt_tls.busy != 0)
+	if (old->addr == 0 || t->busy != 0)
 		return;
-	tt_tls.busy++;
+	t->busy++;
 	slot = tt_blocks_take();
 	if (slot != 0) {
-		if (s != NULL) {
-			struct weight w = weight(old->size);
-
-			atomic_fetch_sub_explicit(&s->free_blocks, w.blocks, memory_order_relaxed);
-			atomic_fetch_sub_explicit(&s->free_bytes, w.bytes, memory_order_relaxed);
-			charge_life(s, old, user, (uint64_t)-1);
-		}
+		charge_free(t, old, user, (uint64_t)-1, true);
 		tt_blocks_fill(slot, (uintptr_t)user, old->size, old->stack,
 			       old->thread, old->time_ns);
 		tt_hdr_of(user)->slot = slot;
 	}
-	tt_tls.busy--;
+	t->busy--;
 }

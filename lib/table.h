@@ -66,6 +66,9 @@ struct tt_block_copy {
 	uint64_t time_ns;
 };
 
+/* An interned stack and its site's counters.  The hot path adds to the
+ * counters through the threads' site caches (site_cache.h), which move
+ * their counts here; a dump reads both (tt_sites_sum). */
 struct tt_stack {
 	uint64_t hash;
 	_Atomic uint64_t alloc_blocks;

@@ -2,7 +2,9 @@
  * test_tables.c - the lock-free tables under concurrent use: stacks interned
  * from several threads get one id each; slots taken, filled, read and
  * cleared by several threads while a reader checks it never sees a torn
- * record; slots come back for reuse through the per-thread caches.
+ * record; slots come back for reuse through the per-thread caches; site
+ * counts added to per-thread caches while a dump's reader sums them add up
+ * exactly once the caches are released.
  * Built plain and run under TSan by `make check-tsan`.
  */
 #include <pthread.h>
@@ -14,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "lib/site_cache.h"
 #include "lib/table.h"
 #include "lib/tls.h"
 
@@ -28,6 +31,7 @@ setup(void **state)
 	if (!done) {
 		assert_int_equal(tt_blocks_init(1u << 20), 0);
 		assert_int_equal(tt_stacks_init(1u << 16), 0);
+		assert_int_equal(tt_sites_init(64, 1u << 16), 0);
 		done = 1;
 	}
 	return 0;
@@ -230,6 +234,115 @@ test_blocks_slots_recycled_across_threads(void **state)
 		assert_int_not_equal(got[i], 0);
 }
 
+
+#define SITES 200		/* more than a cache's entries: entries move */
+#define SITE_OPS 200000
+static uint32_t site_ids[SITES];
+static _Atomic int sites_running;
+
+struct site_worker {
+	int n;
+	struct tt_site_cache *c;
+};
+
+/* What record.c does for an allocation: the own entry, else the table. */
+static void *
+site_adder(void *p)
+{
+	struct site_worker *w = p;
+
+	w->c = tt_sites_bind((uint64_t)w->n, (uint32_t)w->n + 1);
+	assert_non_null(w->c);
+	for (int i = 0; i < SITE_OPS; i++) {
+		/* mostly one hot site per thread, the rest spread */
+		uint32_t id = site_ids[i % 4 ? w->n : (i / 4 * 7 + w->n * 13) % SITES];
+		struct tt_site_delta *e = tt_sites_entry(w->c, id);
+
+		if (e != NULL) {
+			tt_site_add(&e->alloc_blocks, 1);
+			tt_site_add(&e->alloc_bytes, (uint64_t)(i % 64));
+			tt_site_add32(&e->life[i % TT_LIFE_BUCKETS], 1);
+			tt_site_done(w->c, e, TT_SITE_DID_ALLOC);
+		} else {
+			struct tt_stack *s = tt_stacks_get(id);
+
+			atomic_fetch_add(&s->alloc_blocks, 1);
+			atomic_fetch_add(&s->alloc_bytes, (uint64_t)(i % 64));
+			atomic_fetch_add(&s->life[i % TT_LIFE_BUCKETS], 1);
+		}
+	}
+	atomic_fetch_sub(&sites_running, 1);
+	return NULL;
+}
+
+static void *
+site_reader(void *p)
+{
+	uint32_t high = *(uint32_t *)p;
+	struct tt_site_sum sum;
+
+	while (atomic_load(&sites_running) > 0) {
+		tt_sites_collect(high);
+		for (uint32_t id = 1; id < high; id++)
+			tt_sites_sum(id, &sum);
+		tt_sites_uncollect();
+	}
+	return NULL;
+}
+
+static void
+test_sites_concurrent_counts_add_up(void **state)
+{
+	struct site_worker w[THREADS];
+	pthread_t t[THREADS], r;
+	uint64_t blocks = 0, bytes = 0, life = 0, want_bytes = 0;
+	uint32_t high;
+	struct tt_site_sum sum;
+
+	(void)state;
+	for (uint32_t i = 0; i < SITES; i++) {
+		uintptr_t f[2] = { 0x5000 + i, 0x6000 };
+
+		site_ids[i] = tt_stacks_intern(f, 2, 0, 0);
+		assert_int_not_equal(site_ids[i], 0);
+	}
+	high = tt_stacks_high();
+	atomic_store(&sites_running, THREADS);
+	pthread_create(&r, NULL, site_reader, &high);
+	for (int i = 0; i < THREADS; i++) {
+		w[i].n = i;
+		pthread_create(&t[i], NULL, site_adder, &w[i]);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_join(r, NULL);
+	/* counted while the caches still hold their entries, then released */
+	for (int pass = 0; pass < 2; pass++) {
+		blocks = bytes = life = 0;
+		tt_sites_collect(high);
+		for (uint32_t i = 0; i < SITES; i++) {
+			tt_sites_sum(site_ids[i], &sum);
+			blocks += sum.alloc_blocks;
+			bytes += sum.alloc_bytes;
+			for (unsigned k = 0; k < TT_LIFE_BUCKETS; k++)
+				life += sum.life[k];
+		}
+		tt_sites_uncollect();
+		for (int i = 0; i < SITE_OPS; i++)
+			want_bytes += pass == 0 ? (uint64_t)(i % 64) * THREADS : 0;
+		assert_int_equal(blocks, (uint64_t)SITE_OPS * THREADS);
+		assert_int_equal(bytes, want_bytes);
+		assert_int_equal(life, (uint64_t)SITE_OPS * THREADS);
+		for (int i = 0; pass == 0 && i < THREADS; i++)
+			tt_sites_release(w[i].c);
+	}
+	/* the spread sites were allocated at by every thread */
+	tt_sites_sum(site_ids[THREADS + 1], &sum);
+	assert_true(sum.life_flags & TT_LIFE_F_ALLOC_MANY);
+	tt_sites_sum(site_ids[0], &sum);
+	assert_true(sum.alloc_thread != 0);
+}
+
 int
 main(void)
 {
@@ -239,6 +352,7 @@ main(void)
 		cmocka_unit_test_setup(test_blocks_fill_read_clear, setup),
 		cmocka_unit_test_setup(test_blocks_concurrent_no_torn_reads, setup),
 		cmocka_unit_test_setup(test_blocks_slots_recycled_across_threads, setup),
+		cmocka_unit_test_setup(test_sites_concurrent_counts_add_up, setup),
 	};
 
 	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
