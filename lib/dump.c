@@ -66,6 +66,7 @@ static _Atomic long dumping_tid;	/* who writes the dump in progress */
 _Atomic int tt_dump_exiting;
 static int said_error;
 static int crash_sig;		/* the crash dump's signal, in its thread */
+static int in_handler;		/* a signal dump written in a handler */
 
 static void
 flush(void)
@@ -657,7 +658,7 @@ tt_dump_write(unsigned trigger)
 	tt_proc.seq++;
 	/* The crash dump takes no snapshot: dl_iterate_phdr takes the
 	 * loader's lock, which the crashed thread may hold. */
-	now_mods = crash_sig ? tt_modules_last() : tt_modules_snapshot();
+	now_mods = crash_sig || in_handler ? tt_modules_last() : tt_modules_snapshot();
 
 	w.len = 0;
 	w.err = 0;
@@ -684,7 +685,7 @@ tt_dump_write(unsigned trigger)
 	write_process(trigger, mc.exe);
 	tt_modules_each(now_mods, write_module, &mc);
 	end.modules = mc.n;
-	if (!crash_sig)
+	if (!crash_sig && !in_handler)
 		tt_waits_unwind_blocked();	/* before the stacks are written */
 	stack_high = tt_stacks_high();
 	tt_sites_collect(stack_high);	/* every thread's site counts */
@@ -748,6 +749,17 @@ tt_dump_write_final(unsigned trigger)
 			break;
 		syscall(SYS_nanosleep, &ms, NULL);
 	}
+	return err;
+}
+
+int
+tt_dump_write_signal(unsigned trigger)
+{
+	int err;
+
+	in_handler = 1;
+	err = tt_dump_write(trigger);
+	in_handler = 0;
 	return err;
 }
 

@@ -33,6 +33,13 @@ int tt_dump_write(unsigned trigger);
 int tt_dump_write_final(unsigned trigger);
 
 /*
+ * tt_dump_write_signal() - tt_dump_write() from a signal handler that
+ * interrupted the program (dumper.c, no dumper thread): the module map as
+ * last read, and no unwinding of blocked threads, as for the crash dump.
+ */
+int tt_dump_write_signal(unsigned trigger);
+
+/*
  * tt_dump_write_crash() - the crash dump (lib/crash.c): trigger "crash",
  * exit status 128 + SIG; no module snapshot, no unwinding of blocked
  * threads; refused when this thread holds one of tether's locks or was

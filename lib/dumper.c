@@ -7,8 +7,12 @@
  *
  * The signal handler and the allocation counter only set a bit in a futex
  * word and wake tether's own dumper thread, which writes the dump: nothing
- * in a signal handler takes a lock, allocates or writes a file.  The dumper
- * thread is started with the library (when a trigger is on) through
+ * in a signal handler takes a lock or allocates.  A program that has no
+ * thread of its own, with only the signal on, gets no dumper thread until
+ * it starts one (one more thread turns glibc's single-thread fast paths
+ * off); until then the handler writes the dump itself, from the lock-free
+ * tables with raw system calls, as the crash dump does (dump_in_handler).
+ * The dumper thread is started with the library (when a trigger is on) through
  * pthread_create with a start routine inside libtether, so the wrapper
  * treats it as internal: it records nothing and is never in the thread
  * registry or a report.  A forked child starts its own.
@@ -37,6 +41,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/single_threaded.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -62,6 +67,7 @@ uint64_t tt_dump_step = UINT64_MAX;	/* per-thread bytes between counts */
 
 static _Atomic uint32_t asked;		/* futex word: ASK_* bits */
 static _Atomic int have_thread;		/* the dumper runs in this process */
+static _Atomic int lazy;		/* no dumper yet: signal dumps in the handler */
 static _Atomic int sig_mine;		/* tether's handler is installed */
 static int dump_sig;			/* the configured signal, 0: none */
 static struct sigaction prog_view;	/* what the program set, or inherited */
@@ -107,14 +113,37 @@ tt_dumper_real_sigaction(void)
 	return f;
 }
 
+static long dump_in_handler(void);
+
+/*
+ * The dump signal.  With the dumper thread: wake it.  Without (a program
+ * that has not started a thread, and only signal dumps asked for): write
+ * the dump here, unless this thread holds one of tether's locks (then at
+ * its release, tt_stop_park_pending) or is writing a dump already (which
+ * the waiter's sequence number will see).
+ */
 static void
 on_dump_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
 
 	(void)sig; (void)si; (void)uc;
-	ask(ASK_SIGNAL);
+	if (!atomic_load_explicit(&lazy, memory_order_acquire))
+		ask(ASK_SIGNAL);
+	else if (tt_lock_depth > 0)
+		tt_stop_pending |= TT_PENDING_DUMP;
+	else
+		(void)dump_in_handler();
 	errno = saved;
+}
+
+void
+tt_dumper_deferred(void)
+{
+	if (atomic_load_explicit(&lazy, memory_order_acquire))
+		(void)dump_in_handler();
+	else
+		ask(ASK_SIGNAL);
 }
 
 void
@@ -182,7 +211,7 @@ tt_dumper_exit(void)
 {
 	char path[4200];
 
-	if (!atomic_load(&have_thread))
+	if (!atomic_load(&have_thread) && !atomic_load(&lazy))
 		return;
 	status_path(path, sizeof(path), 0);
 	syscall(SYS_unlinkat, AT_FDCWD, path, 0);
@@ -252,8 +281,34 @@ tt_dumper_dump(unsigned trigger, int wait, char *path, size_t n)
 		if (path != NULL && n > 0)
 			tt_fmt(path, n, "%s", tt_dump_last_path);
 		rotate();
-		if (atomic_load(&have_thread))
+		if (atomic_load(&have_thread) || atomic_load(&lazy))
 			write_status();
+	}
+	tt_tls.busy--;
+	atomic_flag_clear(&live_busy);
+	return rc;
+}
+
+/*
+ * A signal dump written by the thread the signal interrupted (no dumper
+ * thread): as tt_dumper_dump() without waiting, in the crash dump's manner
+ * (no dl_iterate_phdr, no unwinding of blocked threads: the interrupted
+ * code may hold the loader's lock or be inside libunwind).  A dump already
+ * being written, here or by tether_dump(), answers the signal.
+ */
+static long
+dump_in_handler(void)
+{
+	long rc;
+
+	if (atomic_flag_test_and_set(&live_busy))
+		return -EBUSY;
+	tt_tls.busy++;
+	rc = atomic_load(&tt_state) == TT_STATE_ON && !tt_dump_exiting
+		? tt_dump_write_signal(TT_TRIGGER_SIGNAL) : -ECANCELED;
+	if (rc == 0) {
+		rotate();
+		write_status();
 	}
 	tt_tls.busy--;
 	atomic_flag_clear(&live_busy);
@@ -329,15 +384,14 @@ static void publish_dir(void);
 
 static void *dumper_stack;
 
+/* Start the dumper thread and write the status file. */
 static void
-start_thread(void)
+start_thread_now(void)
 {
 	pthread_t th;
 	pthread_attr_t attr;
 	int rc = ENOMEM;
 
-	if (dump_sig == 0 && tt_opts.dump_interval == 0 && tt_opts.dump_every_bytes == 0)
-		return;
 	tt_tls.busy++;
 	if (dumper_stack == NULL)
 		dumper_stack = tt_map_reserve(DUMPER_STACK);
@@ -355,6 +409,7 @@ start_thread(void)
 		return;
 	}
 	atomic_store(&have_thread, 1);
+	atomic_store(&lazy, 0);
 	publish_dir();
 	/* Written now, before the program goes on: tether dump finds the
 	 * process by it as soon as the program runs. */
@@ -367,6 +422,28 @@ start_thread(void)
 
 		tt_dump_step = step == 0 ? 1 : step > (1u << 20) ? (1u << 20) : step;
 	}
+}
+
+static void
+start_thread(void)
+{
+	if (dump_sig == 0 && tt_opts.dump_interval == 0 && tt_opts.dump_every_bytes == 0)
+		return;
+	/* A program without threads of its own gets none from tether while
+	 * only the signal asks for dumps: one more thread would turn off
+	 * glibc's single-thread fast paths (its locks take no atomic then).
+	 * The thread starts with the program's first (tt_dumper_threads). */
+	if (tt_opts.dump_interval == 0 && tt_opts.dump_every_bytes == 0 &&
+	    !tt_opts.dump_scan && __libc_single_threaded && !atomic_load(&have_thread)) {
+		atomic_store(&lazy, 1);
+		publish_dir();
+		while (atomic_flag_test_and_set(&live_busy))
+			;
+		write_status();
+		atomic_flag_clear(&live_busy);
+		return;
+	}
+	start_thread_now();
 }
 
 /*
@@ -487,6 +564,7 @@ tt_dumper_postfork_child(void)
 {
 	atomic_store(&asked, 0);
 	atomic_store(&have_thread, 0);
+	atomic_store(&lazy, 0);
 	atomic_store(&dumper_tid, 0);	/* the parent's; its stack is free again */
 	atomic_flag_clear(&live_busy);
 	ring_n = ring_head = 0;	/* the parent's dumps are the parent's to rotate */
@@ -513,8 +591,19 @@ tt_dumper_give_up(void)
 {
 	atomic_store(&sig_mine, 0);
 	say_taken();
-	if (atomic_load(&have_thread))
+	if (atomic_load(&have_thread)) {
 		ask(ASK_STATUS);
+	} else if (atomic_load(&lazy) && !atomic_flag_test_and_set(&live_busy)) {
+		write_status();
+		atomic_flag_clear(&live_busy);
+	}
+}
+
+void
+tt_dumper_threads(void)
+{
+	if (atomic_load_explicit(&lazy, memory_order_acquire) && !atomic_load(&have_thread))
+		start_thread_now();
 }
 
 void

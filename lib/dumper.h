@@ -53,4 +53,15 @@ struct sigaction *tt_dumper_prog_view(void);
 void tt_dumper_give_up(void);		/* the program took the signal */
 void tt_dumper_take_back(void);		/* ... but installing it failed */
 
+/*
+ * tt_dumper_threads() - the program starts a thread: start the dumper
+ * thread now if it was left out while the program had none.
+ * Context: the pthread_create wrapper, before the real call.
+ */
+void tt_dumper_threads(void);
+
+/* tt_dumper_deferred() - the dump a signal asked for while this thread held
+ * one of tether's locks (TT_PENDING_DUMP).  Context: tt_stop_park_pending. */
+void tt_dumper_deferred(void);
+
 #endif /* TT_DUMPER_H */

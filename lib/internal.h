@@ -41,8 +41,11 @@ extern _Atomic int tt_state;
  * go (stop.h), so the scan never waits on a parked holder.
  */
 extern TT_TLS int tt_lock_depth;
-extern TT_TLS int tt_stop_pending;
+extern TT_TLS int tt_stop_pending;	/* TT_PENDING_*: due when the locks go */
 void tt_stop_park_pending(void);
+
+#define TT_PENDING_PARK 1	/* a scan asked this thread to stop (stop.c) */
+#define TT_PENDING_DUMP 2	/* a dump signal came in (dumper.c) */
 
 static inline void
 tt_spin_lock(atomic_flag *f)

@@ -20,6 +20,7 @@
 
 #include "../format/tdump.h"
 #include "crash.h"
+#include "dumper.h"
 #include "internal.h"
 #include "io.h"
 #include "je.h"
@@ -139,6 +140,7 @@ pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		return create_internal(create, thread, attr, fn, arg);
 	if (tt_tls.busy || atomic_load(&tt_state) != TT_STATE_ON)
 		return create(thread, attr, fn, arg);
+	tt_dumper_threads();	/* a dumper thread, if left out so far */
 	tt_tls.busy++;
 	self = tt_threads_self();
 	t = tt_threads_take();

@@ -75,7 +75,7 @@ on_stop_signal(int sig, siginfo_t *si, void *ucv)
 	    !atomic_load_explicit(&stopping, memory_order_acquire))
 		goto out;
 	if (tt_lock_depth > 0) {
-		tt_stop_pending = 1;	/* park at tt_spin_unlock */
+		tt_stop_pending |= TT_PENDING_PARK;	/* park at tt_spin_unlock */
 		goto out;
 	}
 	e = find((int32_t)syscall(SYS_gettid));
@@ -104,9 +104,13 @@ tt_stop_park_pending(void)
 {
 	struct tt_stopped *e;
 	uint64_t sp;
+	int what = tt_stop_pending;
 
 	tt_stop_pending = 0;
-	if (!atomic_load_explicit(&stopping, memory_order_acquire) ||
+	if (what & TT_PENDING_DUMP)
+		tt_dumper_deferred();
+	if (!(what & TT_PENDING_PARK) ||
+	    !atomic_load_explicit(&stopping, memory_order_acquire) ||
 	    (e = find((int32_t)syscall(SYS_gettid))) == NULL)
 		return;
 	__builtin_unwind_init();	/* callee-saved registers to this frame */

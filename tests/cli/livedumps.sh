@@ -150,4 +150,25 @@ check_grep "bad --dump-every names the value and the forms" "lots: expected a co
 check_eq "--dump-signal KILL refused" 2 $?
 check_grep "bad --dump-signal names the accepted forms" "KILL: expected a signal" "$T/err"
 
+# A program without threads gets no dumper thread (one more thread would
+# turn off glibc's single-thread fast paths): its signal dumps are written
+# by the handler; the dumper starts with the program's first thread.
+mkdir -p "$T/lt"
+LD_PRELOAD="$LIBTETHER" TETHER_OUTPUT="$T/lt/" "$WL/late_thread" 1.5 > "$T/lt.out" &
+lpid=$!
+for i in $(seq 200); do [ -e "$T/lt/.tether.$lpid.status" ] && break; sleep 0.01; done
+check_eq "single-threaded: no thread of tether's" 1 "$(ls /proc/$lpid/task | wc -l)"
+"$TETHER" dump --wait "$lpid" > "$T/lt.path1"
+check_eq "single-threaded: dumped on the signal" 0 $?
+check "single-threaded: the dump is there" test -s "$(cat "$T/lt.path1")"
+check_eq "single-threaded: still no thread of tether's" 1 "$(ls /proc/$lpid/task | wc -l)"
+sleep 1.6
+check_eq "after the program's first thread: the dumper too" 3 "$(ls /proc/$lpid/task | wc -l)"
+"$TETHER" dump --wait "$lpid" > "$T/lt.path2"
+check_eq "then dumped by the dumper thread" 0 $?
+wait "$lpid"
+check_eq "late_thread's status and output unchanged" "late_thread done" "$(cat "$T/lt.out")"
+"$TETHER" report "$(cat "$T/lt.path1")" > "$T/lt.txt"
+check_grep "the handler's dump reads as any other" "dump #1 at signal" "$T/lt.txt"
+
 done_testing
