@@ -253,8 +253,14 @@ rotate(void)
 	ring_n++;
 }
 
-long
-tt_dumper_dump(unsigned trigger, int wait, char *path, size_t n)
+/*
+ * A live dump by write (tt_dump_write, or tt_dump_write_signal from the
+ * handler), rotated, the status file rewritten; waiting for a dump in
+ * progress when wait is set, else -EBUSY.
+ * Return: the dump's sequence number, or -errno.
+ */
+static long
+live_dump(unsigned trigger, int wait, char *path, size_t n, int (*write)(unsigned))
 {
 	struct timespec ms = { 0, 1000000 };
 	long rc;
@@ -273,7 +279,7 @@ tt_dumper_dump(unsigned trigger, int wait, char *path, size_t n)
 			tt_say("the reachability scan failed; the dump has no leak verdicts");
 	}
 	rc = atomic_load(&tt_state) == TT_STATE_ON && !tt_dump_exiting
-		? tt_dump_write(trigger) : -ECANCELED;
+		? write(trigger) : -ECANCELED;
 	if (tt_opts.dump_scan)
 		tt_leak_drop();
 	if (rc == 0) {
@@ -289,30 +295,24 @@ tt_dumper_dump(unsigned trigger, int wait, char *path, size_t n)
 	return rc;
 }
 
+long
+tt_dumper_dump(unsigned trigger, int wait, char *path, size_t n)
+{
+	return live_dump(trigger, wait, path, n, tt_dump_write);
+}
+
 /*
  * A signal dump written by the thread the signal interrupted (no dumper
- * thread): as tt_dumper_dump() without waiting, in the crash dump's manner
- * (no dl_iterate_phdr, no unwinding of blocked threads: the interrupted
- * code may hold the loader's lock or be inside libunwind).  A dump already
- * being written, here or by tether_dump(), answers the signal.
+ * thread): without waiting, in the crash dump's manner (no dl_iterate_phdr,
+ * no unwinding of blocked threads: the interrupted code may hold the
+ * loader's lock or be inside libunwind; no scan, which a program left
+ * without a dumper thread never asked for).  A dump already being written,
+ * here or by tether_dump(), answers the signal.
  */
 static long
 dump_in_handler(void)
 {
-	long rc;
-
-	if (atomic_flag_test_and_set(&live_busy))
-		return -EBUSY;
-	tt_tls.busy++;
-	rc = atomic_load(&tt_state) == TT_STATE_ON && !tt_dump_exiting
-		? tt_dump_write_signal(TT_TRIGGER_SIGNAL) : -ECANCELED;
-	if (rc == 0) {
-		rotate();
-		write_status();
-	}
-	tt_tls.busy--;
-	atomic_flag_clear(&live_busy);
-	return rc;
+	return live_dump(TT_TRIGGER_SIGNAL, 0, NULL, 0, tt_dump_write_signal);
 }
 
 /* ---- the dumper thread -------------------------------------------------- */

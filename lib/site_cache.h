@@ -84,7 +84,8 @@ struct tt_site_cache *tt_sites_bind(uint64_t i, uint32_t thread);
 struct tt_site_delta *tt_sites_miss(struct tt_site_cache *c, struct tt_site_delta *e,
 				    uint32_t stack);
 
-/* tt_sites_move() - move e's counts into the stack table. Context: as take. */
+/* tt_sites_move() - move e's counts into the stack table.  Context: as
+ * tt_sites_miss(). */
 void tt_sites_move(struct tt_site_cache *c, struct tt_site_delta *e);
 
 /*

@@ -191,14 +191,6 @@ walk_enter(struct walk *w, unsigned max)
 #endif
 }
 
-/*
- * The rest of the walk, into out as tt_unwind_capture() returns it: the
- * same frames as unw_backtrace(max + TT_SKIP_SLACK) filtered by
- * keep_frames() would give.  Each frame costs a rule lookup and two loads;
- * the frames must go up the stack, and a return address is followed only
- * once its rule says that a module's CFI covers it.
- * Return: frames stored, or -1 when libunwind must do this stack.
- */
 /* Where a walk is, between steps. */
 struct cursor {
 	uintptr_t pc, sp, rbp;
