@@ -66,6 +66,17 @@ check_eq "every allocation counted: alloc - free = in use (blocks)" "$ib" "$((ak
 check_eq "every allocation counted: alloc - free = in use (bytes)" "$iu" "$((ab - fb))"
 check "at least 32 x 2000 churn allocations recorded" [ "$ak" -ge 64000 ]
 
+# A thread's cached block slots come back when it ends: 160 threads in waves
+# of 4 fit in the smallest table (1024 slots) with their 480 leaked blocks.
+# A thread that kept its 64 cached slots at exit would fill it in 16 threads.
+TETHER_MAX_BLOCKS=1024 "$TETHER" run -o "$T/waves" -- "$WL/threads_churn" 4 40 200 > "$T/out"
+check_eq "threads_churn 4 x 40 runs as usual" "4 threads x 40 waves done" "$(cat "$T/out")"
+"$TETHER" report --format json -o "$T/waves.json" "$T/waves"
+check_eq "with 1024 slots, no allocation went unrecorded" \
+	'{"allocations": 0, "stacks": 0, "unknown_frees": 0}' "$(q "$T/waves.json" field not_recorded)"
+check_eq "160 threads x 3 x 48 bytes = 23040 bytes in 480 blocks" "23040 480 23040 480 0 0 malloc" \
+	"$(site "$T/waves.json" thread_leak "$S")"
+
 # -o naming something that is not a regular file (a FIFO here; /dev/null
 # the same way) is written in place: a rename over it would leave a
 # regular file in its place.
