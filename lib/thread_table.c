@@ -6,6 +6,7 @@
 #include "threads.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -93,27 +94,127 @@ tt_threads_give(struct tt_thread *t)
 	tt_spin_unlock(&lock);
 }
 
-/* Fill in what the running thread knows about itself. */
-void
-tt_threads_started(struct tt_thread *t)
+/*
+ * A thread's stack bounds.  pthread_getattr_np gives them, but it also asks
+ * the kernel for the thread's CPU affinity and allocates twice for it: in a
+ * new thread those are two more size classes, so two more tcache bins and
+ * slabs touched for the first time, and page faults whose TLB shootdowns
+ * made a program that starts threads often pay more than for everything
+ * else tether does in them.  glibc keeps the same bounds in the thread
+ * descriptor (pthread_self()) as the stack block's address, size and guard
+ * size in three words in a row: the first thread whose bounds
+ * pthread_getattr_np gives is used to learn where, and later threads read
+ * the three words.  Each such read is checked (the bounds must hold the
+ * thread's own stack pointer and descriptor); a check that fails, or a
+ * place not found exactly once, sends the thread to pthread_getattr_np.
+ */
+#define PD_SEARCH 4096			/* bytes of the descriptor searched */
+#define PD_UNKNOWN -1
+#define PD_NONE -2			/* not found: pthread_getattr_np always */
+static _Atomic int pd_word = PD_UNKNOWN;	/* index of the stack block word */
+static _Atomic uint64_t attr_asks;		/* pthread_getattr_np calls */
+
+static bool
+bounds_from_attr(uintptr_t *lo, uintptr_t *hi, size_t *guard)
 {
 	pthread_attr_t attr;
-	void *lo;
+	void *addr;
 	size_t size;
+	bool ok = false;
 
-	atomic_store_explicit(&t->tid, (int32_t)syscall(SYS_gettid), memory_order_relaxed);
-	atomic_store_explicit(&t->pthread, (uint64_t)pthread_self(), memory_order_relaxed);
+	atomic_fetch_add_explicit(&attr_asks, 1, memory_order_relaxed);
 	tt_tls.busy++;	/* may reenter: pthread_getattr_np allocates */
 	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
-			t->stack_lo = (uintptr_t)lo;
-			t->stack_hi = (uintptr_t)lo + size;
-			if (!(atomic_load(&t->flags) & TT_THR_MAIN))
-				tt_stack_seen(t->stack_lo, t->stack_hi, (uint64_t)pthread_self());
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0 &&
+		    pthread_attr_getguardsize(&attr, guard) == 0) {
+			*lo = (uintptr_t)addr;
+			*hi = (uintptr_t)addr + size;
+			ok = true;
 		}
 		pthread_attr_destroy(&attr);
 	}
 	tt_tls.busy--;
+	return ok;
+}
+
+/* Where in the descriptor pd the block [lo - g, hi) is, g any guard size
+ * below the stack: the word index, or PD_NONE unless exactly one fits. */
+static int
+learn_pd_word(const uintptr_t *pd, uintptr_t lo, uintptr_t hi)
+{
+	size_t n = PD_SEARCH / sizeof(*pd);
+	int found = PD_NONE;
+
+	if (hi <= (uintptr_t)pd)
+		return PD_NONE;
+	if (n > (hi - (uintptr_t)pd) / sizeof(*pd))
+		n = (hi - (uintptr_t)pd) / sizeof(*pd);
+	for (size_t i = 0; i + 2 < n; i++)
+		if (pd[i] <= lo && pd[i] + pd[i + 1] == hi && pd[i] + pd[i + 2] == lo) {
+			if (found != PD_NONE)
+				return PD_NONE;	/* twice: cannot tell which */
+			found = (int)i;
+		}
+	return found;
+}
+
+static bool
+bounds_from_pd(int word, uintptr_t *lo, uintptr_t *hi)
+{
+	const uintptr_t *pd = (const uintptr_t *)pthread_self();
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), block, size, guard;
+
+	block = pd[word];
+	size = pd[word + 1];
+	guard = pd[word + 2];
+	if (block == 0 || guard >= size || block + size < block)
+		return false;
+	*lo = block + guard;
+	*hi = block + size;
+	return *lo < sp && sp < *hi && *lo < (uintptr_t)pd && (uintptr_t)pd < *hi;
+}
+
+static bool
+stack_bounds(bool main_thread, uintptr_t *lo, uintptr_t *hi)
+{
+	int word = atomic_load_explicit(&pd_word, memory_order_relaxed);
+	size_t guard;
+
+	if (!main_thread && word >= 0 && bounds_from_pd(word, lo, hi))
+		return true;
+	if (!bounds_from_attr(lo, hi, &guard))
+		return false;
+	/* The main thread's stack is not a block glibc allocated. */
+	if (!main_thread && word == PD_UNKNOWN) {
+		word = learn_pd_word((const uintptr_t *)pthread_self(), *lo, *hi);
+		atomic_store_explicit(&pd_word, word, memory_order_relaxed);
+	}
+	return true;
+}
+
+int
+tt_threads_stack_word(uint64_t *asks)
+{
+	if (asks != NULL)
+		*asks = atomic_load_explicit(&attr_asks, memory_order_relaxed);
+	return atomic_load_explicit(&pd_word, memory_order_relaxed);
+}
+
+/* Fill in what the running thread knows about itself. */
+void
+tt_threads_started(struct tt_thread *t)
+{
+	bool main_thread = atomic_load(&t->flags) & TT_THR_MAIN;
+	uintptr_t lo, hi;
+
+	atomic_store_explicit(&t->tid, (int32_t)syscall(SYS_gettid), memory_order_relaxed);
+	atomic_store_explicit(&t->pthread, (uint64_t)pthread_self(), memory_order_relaxed);
+	if (stack_bounds(main_thread, &lo, &hi)) {
+		t->stack_lo = lo;
+		t->stack_hi = hi;
+		if (!main_thread)
+			tt_stack_seen(t->stack_lo, t->stack_hi, (uint64_t)pthread_self());
+	}
 	tt_tls.self = t;
 	if (t->num == 0)
 		t->num = tt_thread_number();

@@ -85,6 +85,14 @@ struct tt_thread *tt_threads_take(void);
 void tt_threads_give(struct tt_thread *t);
 void tt_threads_started(struct tt_thread *t);
 
+/*
+ * tt_threads_stack_word() - where in glibc's thread descriptor the stack
+ * block's bounds were found (a word index), or < 0 while not known or not
+ * found: then each new thread asks pthread_getattr_np.  *asks (if not
+ * NULL): how many times a thread asked pthread_getattr_np so far.
+ */
+int tt_threads_stack_word(uint64_t *asks);
+
 /* tt_threads_slot() - slot i itself, for its owner's updates. */
 struct tt_thread *tt_threads_slot(uint32_t i);
 

@@ -11,6 +11,9 @@ work(void *arg)
 {
 	char *p = malloc(64);
 
+	/* The empty asm makes p escape: without it gcc -O2 removes the
+	 * malloc/free pair, and the threads would not allocate at all. */
+	__asm__ volatile("" : "+r"(p));
 	p[0] = (char)(long)arg;
 	free(p);
 	return arg;
