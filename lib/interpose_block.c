@@ -80,6 +80,7 @@
 #include "io.h"
 #include "threads.h"
 #include "tls.h"
+#include "unwind.h"
 #include "wait.h"
 
 /* The real functions: name, and the symbol version wanted (NULL: default). */
@@ -251,6 +252,12 @@ pthread_mutex_lock(pthread_mutex_t *m)
 	rc = try(m);
 	if (tt_likely(rc != EBUSY))
 		return rc;
+	/* The private jemalloc's own locks, taken inside the program's malloc:
+	 * tether's allocator, not a wait of the program (glibc's malloc locks
+	 * are not pthread mutexes either), and jemalloc's frames have no
+	 * frame pointers for the walk to step over. */
+	if (tt_self_contains((uintptr_t)__builtin_return_address(0)))
+		return lock(m);
 	tt_wait_for_holder((uintptr_t)m, m->__data.__owner);
 	tt_wait_begin(TT_WAIT_MUTEX_LOCK, (uintptr_t)m, -1);
 	rc = lock(m);
