@@ -3,13 +3,18 @@
  * contract.  Index 0 is never used, so 0 can mean "untracked" in headers.
  *
  * Free slots are kept in three places: the never-used tail of the pool
- * (fresh), batches of up to TT_SLOT_CACHE / 2 slots on a global Treiber
- * stack (linked through the free slots themselves), and each thread's
- * cache.  Only batch moves touch shared cache lines.
+ * (fresh), batches of up to TT_SLOT_CACHE / 2 slot indices on a global
+ * Treiber stack, and each thread's cache.  Only batch moves touch shared
+ * cache lines.  A batch is a compact node (the indices in a row, a few
+ * cache lines), not a list linked through the free slots themselves: that
+ * list cost one dependent cache miss per slot to take a batch, which on a
+ * large heap was a miss per allocation.  Nodes are reused through a second
+ * stack of spare nodes.
  */
 #include "table.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "own_maps.h"
@@ -23,9 +28,20 @@ struct tt_drops tt_drops;
 static struct tt_slot *pool;
 static uint64_t pool_cap;
 static _Atomic uint64_t fresh = 1;	/* next never-used index */
-/* Global stack of batches: low 32 bits index of the first slot, high 32 bits
- * a tag bumped on every change (ABA). */
-static _Atomic uint64_t batches;
+
+struct batch {
+	_Atomic uint32_t next;	/* next node on its stack, 0 = none */
+	uint32_t n;		/* indices in idx */
+	uint32_t idx[BATCH];
+};
+
+/* Node 0 is never used.  Each stack head: low 32 bits the first node, high
+ * 32 bits a tag bumped on every change (ABA). */
+static struct batch *nodes;
+static uint64_t nodes_cap;
+static _Atomic uint64_t nodes_fresh = 1;
+static _Atomic uint64_t full;		/* batches of free slots */
+static _Atomic uint64_t spare;		/* empty nodes */
 
 void *
 tt_map_reserve(size_t n)
@@ -43,56 +59,79 @@ int
 tt_blocks_init(uint64_t max)
 {
 	pool_cap = max + 1;
+	/* Every node on the stack holds at least one free slot, and all but a
+	 * thread's last one at exit hold a full batch: twice the full batches
+	 * leaves room for many partial ones.  Reserved, touched as used. */
+	nodes_cap = 2 * (pool_cap / BATCH) + 4096;
 	pool = tt_map_reserve(pool_cap * sizeof(*pool));
-	return pool ? 0 : -ENOMEM;
+	nodes = tt_map_reserve(nodes_cap * sizeof(*nodes));
+	return pool && nodes ? 0 : -ENOMEM;
 }
 
-/* Free-slot links reuse the size field (next in batch) and the time field
- * (next batch). */
-static uint32_t
-link_next(uint32_t idx)
+static void
+node_push(_Atomic uint64_t *head, uint32_t node)
 {
-	return (uint32_t)atomic_load_explicit(&pool[idx].size, memory_order_relaxed);
+	uint64_t old = atomic_load_explicit(head, memory_order_relaxed), new;
+
+	do {
+		atomic_store_explicit(&nodes[node].next, (uint32_t)old, memory_order_relaxed);
+		new = ((old >> 32) + 1) << 32 | node;
+		/* pairs with the acquire in node_pop: the node's contents */
+	} while (!atomic_compare_exchange_weak_explicit(head, &old, new,
+			memory_order_release, memory_order_relaxed));
+}
+
+static uint32_t
+node_pop(_Atomic uint64_t *head)
+{
+	uint64_t old = atomic_load_explicit(head, memory_order_acquire), new;
+	uint32_t node;
+
+	do {
+		node = (uint32_t)old;
+		if (node == 0)
+			return 0;
+		/* May read a node another thread just took; the tag makes the
+		 * exchange fail then. */
+		new = ((old >> 32) + 1) << 32 |
+		      atomic_load_explicit(&nodes[node].next, memory_order_relaxed);
+	} while (!atomic_compare_exchange_weak_explicit(head, &old, new,
+			memory_order_acquire, memory_order_acquire));
+	return node;
 }
 
 static void
 push_batch(const uint32_t *idx, unsigned n)
 {
-	uint64_t old, new;
+	uint32_t node = node_pop(&spare);
 
-	for (unsigned i = 0; i + 1 < n; i++)
-		atomic_store_explicit(&pool[idx[i]].size, idx[i + 1], memory_order_relaxed);
-	atomic_store_explicit(&pool[idx[n - 1]].size, 0, memory_order_relaxed);
-	old = atomic_load_explicit(&batches, memory_order_relaxed);
-	do {
-		atomic_store_explicit(&pool[idx[0]].time_ns, old & 0xffffffffu,
-				      memory_order_relaxed);
-		new = ((old >> 32) + 1) << 32 | idx[0];
-		/* pairs with the acquire in pop_batch */
-	} while (!atomic_compare_exchange_weak_explicit(&batches, &old, new,
-			memory_order_release, memory_order_relaxed));
+	if (node == 0) {
+		uint64_t f = atomic_fetch_add_explicit(&nodes_fresh, 1, memory_order_relaxed);
+
+		if (f >= nodes_cap) {
+			/* No node left (a pathological number of partial
+			 * batches): these slots are lost, and counted. */
+			atomic_fetch_add_explicit(&tt_drops.leaked_slots, n, memory_order_relaxed);
+			return;
+		}
+		node = (uint32_t)f;
+	}
+	nodes[node].n = n;
+	memcpy(nodes[node].idx, idx, n * sizeof(*idx));
+	node_push(&full, node);
 }
 
 static unsigned
 pop_batch(uint32_t *out)
 {
-	uint64_t old = atomic_load_explicit(&batches, memory_order_acquire), new;
-	uint32_t head;
-	unsigned n = 0;
+	uint32_t node = node_pop(&full);
+	unsigned n;
 
-	do {
-		head = (uint32_t)old;
-		if (head == 0)
-			return 0;
-		/* May read a slot another thread just took; the tag makes the
-		 * exchange fail then. */
-		new = ((old >> 32) + 1) << 32 |
-		      (uint32_t)atomic_load_explicit(&pool[head].time_ns,
-						     memory_order_relaxed);
-	} while (!atomic_compare_exchange_weak_explicit(&batches, &old, new,
-			memory_order_acquire, memory_order_acquire));
-	for (uint32_t i = head; i != 0 && n < BATCH; i = link_next(i))
-		out[n++] = i;
+	if (node == 0)
+		return 0;
+	n = nodes[node].n;
+	memcpy(out, nodes[node].idx, n * sizeof(*out));
+	node_push(&spare, node);
 	return n;
 }
 
@@ -109,22 +148,45 @@ take_fresh(uint32_t *out, unsigned want)
 	return n;
 }
 
+/* The thread's cache is empty: refill it, off the fast path. */
+static __attribute__((noinline)) uint32_t
+take_refill(struct tt_tls *t)
+{
+	uint32_t one;
+
+	if (t->exiting)
+		return take_fresh(&one, 1) ? one : 0;
+	t->nslots = pop_batch(t->slots);
+	if (t->nslots == 0)
+		t->nslots = take_fresh(t->slots, FRESH_GRAB);
+	if (t->nslots == 0)
+		return 0;
+	return t->slots[--t->nslots];
+}
+
 uint32_t
 tt_blocks_take(void)
 {
 	struct tt_tls *t = &tt_tls;
 	uint32_t one;
 
-	if (tt_unlikely(t->nslots == 0)) {
-		if (t->exiting)
-			return take_fresh(&one, 1) ? one : 0;
-		t->nslots = pop_batch(t->slots);
-		if (t->nslots == 0)
-			t->nslots = take_fresh(t->slots, FRESH_GRAB);
-		if (t->nslots == 0)
-			return 0;
-	}
-	return t->slots[--t->nslots];
+	if (tt_unlikely(t->nslots == 0))
+		return take_refill(t);
+	one = t->slots[--t->nslots];
+	/* The next allocation fills the slot below: a batch's slots are
+	 * scattered over the pool and cold, so fetch its line now. */
+	if (tt_likely(t->nslots > 0))
+		__builtin_prefetch(&pool[t->slots[t->nslots - 1]], 1);
+	return one;
+}
+
+/* The thread's cache is full: half of it to the shared stack, then idx. */
+static __attribute__((noinline)) void
+put_spill(struct tt_tls *t, uint32_t idx)
+{
+	t->nslots -= BATCH;
+	push_batch(t->slots + t->nslots, BATCH);
+	t->slots[t->nslots++] = idx;
 }
 
 void
@@ -137,8 +199,8 @@ tt_blocks_put(uint32_t idx)
 		return;
 	}
 	if (tt_unlikely(t->nslots == TT_SLOT_CACHE)) {
-		t->nslots -= BATCH;
-		push_batch(t->slots + t->nslots, BATCH);
+		put_spill(t, idx);
+		return;
 	}
 	t->slots[t->nslots++] = idx;
 }
@@ -224,5 +286,8 @@ tt_blocks_high(void)
 uint64_t
 tt_blocks_bytes(void)
 {
-	return (uint64_t)tt_blocks_high() * sizeof(struct tt_slot);
+	uint64_t n = atomic_load_explicit(&nodes_fresh, memory_order_relaxed);
+
+	return (uint64_t)tt_blocks_high() * sizeof(struct tt_slot) +
+	       (n < nodes_cap ? n : nodes_cap) * sizeof(struct batch);
 }

@@ -51,10 +51,10 @@
 /* One live block (32 bytes, two per cache line). */
 struct tt_slot {
 	_Atomic uint64_t word;	/* address | generation << 48; address 0 = free */
-	_Atomic uint64_t size;	/* bytes the program asked for; free: batch link */
+	_Atomic uint64_t size;	/* bytes the program asked for */
 	_Atomic uint32_t stack;	/* stack id */
 	_Atomic uint32_t thread; /* tether thread number */
-	_Atomic uint64_t time_ns; /* CLOCK_MONOTONIC_COARSE at allocation; free: batch link */
+	_Atomic uint64_t time_ns; /* CLOCK_MONOTONIC_COARSE at allocation */
 };
 
 /* A consistent copy of a slot, for the dump and for realloc. */
