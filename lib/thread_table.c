@@ -6,8 +6,8 @@
 #include "threads.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -115,7 +115,7 @@ static _Atomic int pd_word = PD_UNKNOWN;	/* index of the stack block word */
 static _Atomic uint64_t attr_asks;		/* pthread_getattr_np calls */
 
 static bool
-bounds_from_attr(uintptr_t *lo, uintptr_t *hi, size_t *guard)
+bounds_from_attr(uintptr_t *lo, uintptr_t *hi)
 {
 	pthread_attr_t attr;
 	void *addr;
@@ -125,8 +125,7 @@ bounds_from_attr(uintptr_t *lo, uintptr_t *hi, size_t *guard)
 	atomic_fetch_add_explicit(&attr_asks, 1, memory_order_relaxed);
 	tt_tls.busy++;	/* may reenter: pthread_getattr_np allocates */
 	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		if (pthread_attr_getstack(&attr, &addr, &size) == 0 &&
-		    pthread_attr_getguardsize(&attr, guard) == 0) {
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
 			*lo = (uintptr_t)addr;
 			*hi = (uintptr_t)addr + size;
 			ok = true;
@@ -178,11 +177,10 @@ static bool
 stack_bounds(bool main_thread, uintptr_t *lo, uintptr_t *hi)
 {
 	int word = atomic_load_explicit(&pd_word, memory_order_relaxed);
-	size_t guard;
 
 	if (!main_thread && word >= 0 && bounds_from_pd(word, lo, hi))
 		return true;
-	if (!bounds_from_attr(lo, hi, &guard))
+	if (!bounds_from_attr(lo, hi))
 		return false;
 	/* The main thread's stack is not a block glibc allocated. */
 	if (!main_thread && word == PD_UNKNOWN) {
