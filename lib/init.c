@@ -39,7 +39,7 @@ struct tt_opts tt_opts;
 TT_TLS struct tt_tls tt_tls;
 
 static pthread_key_t exit_key;
-static int have_exit_key;
+static _Atomic int exit_key_state;	/* 0 not yet created, 1 created, -1 failed */
 pid_t tt_pid;
 
 extern char **environ;
@@ -214,13 +214,16 @@ thread_exit_hook(void *arg)
 void
 tt_thread_key_init(void)
 {
-	if (pthread_key_create(&exit_key, thread_exit_hook) == 0)
-		have_exit_key = 1;
+	atomic_store(&exit_key_state,
+		     pthread_key_create(&exit_key, thread_exit_hook) == 0 ? 1 : -1);
 }
 
-void
+bool
 tt_thread_first(void)
 {
-	if (have_exit_key)
+	int state = atomic_load(&exit_key_state);
+
+	if (state > 0)
 		pthread_setspecific(exit_key, (void *)1);
+	return state != 0;	/* before the key exists: try again later */
 }

@@ -80,9 +80,11 @@ uint64_t tt_now_ns(void);
 uint64_t tt_coarse_ns(void);
 
 /* Thread bookkeeping (init.c): the thread-exit hook that returns a thread's
- * cached slots, armed by a thread's first tracked allocation. */
+ * cached slots, armed by a thread's first tracked allocation.
+ * tt_thread_first() returns false while the key does not exist yet (the
+ * constructor has not run), so the caller tries again later. */
 void tt_thread_key_init(void);
-void tt_thread_first(void);
+bool tt_thread_first(void);
 
 /* Thread numbers (thread_table.c): the next one, and how many were given. */
 uint32_t tt_thread_number(void);

@@ -79,10 +79,6 @@ trampoline(void *arg)
 	void *ret;
 
 	tt_threads_started(t);
-	/* Sets tt_tls.thread, so the recorder's first-allocation path never
-	 * arms the exit hook for this thread: arm it here, or the block slots
-	 * the thread caches are lost when it ends. */
-	tt_thread_first();
 	tt_crash_thread_start();
 	pthread_cleanup_push(thread_end, t);
 	ret = fn(fn_arg);

@@ -220,18 +220,24 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 	if (atomic_load_explicit(&tt_state, memory_order_acquire) != TT_STATE_ON &&
 	    !tt_init())
 		goto out;
-	if (tt_unlikely(t->thread == 0)) {
-		if (tt_unwind_is_internal_thread()) {
-			/* One of tether's own threads, started behind the
-			 * wrapper's back (jemalloc's background threads get
-			 * pthread_create from dlsym): recording stays off in
-			 * it for good, so the guard is never lowered. */
-			t->busy++;
-			goto out;
+	if (tt_unlikely(!t->exit_armed)) {
+		if (t->thread == 0) {
+			if (tt_unwind_is_internal_thread()) {
+				/* One of tether's own threads, started behind
+				 * the wrapper's back (jemalloc's background
+				 * threads get pthread_create from dlsym):
+				 * recording stays off in it for good, so the
+				 * guard is never lowered. */
+				t->busy++;
+				goto out;
+			}
+			t->thread = tt_thread_number();
+			(void)tt_threads_self();	/* one tether did not see start */
 		}
-		t->thread = tt_thread_number();
-		(void)tt_threads_self();	/* a thread tether did not see start */
-		tt_thread_first();
+		/* The thread's first recorded allocation, however it got its
+		 * number (trampoline, adoption, main): from now on it caches
+		 * block slots, which its exit hook gives back. */
+		t->exit_armed = tt_thread_first();
 	}
 	if (tt_unlikely(tt_sample_rate != 0) && !sample_hit(t, size))
 		goto out;

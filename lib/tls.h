@@ -23,7 +23,8 @@ struct tt_site_cache;
 
 struct tt_tls {
 	int busy;		/* reentrancy depth */
-	uint32_t thread;	/* tether thread number, 0 until first record */
+	uint32_t thread;	/* tether thread number, 0 until registered */
+	int exit_armed;		/* thread-exit hook armed (record.c) */
 	int exiting;		/* thread-exit hook ran: cache no more slots */
 	struct tt_thread *self;	/* this thread's registry slot, or NULL */
 	uint64_t rng;		/* sampling dice (wait.c, record.c) */
