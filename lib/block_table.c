@@ -220,6 +220,25 @@ tt_blocks_thread_exit(void)
 }
 
 void
+tt_blocks_put_many(const uint32_t *idx, unsigned n)
+{
+	while (n > 0) {
+		unsigned k = n < BATCH ? n : BATCH;
+
+		push_batch(idx, k);
+		idx += k;
+		n -= k;
+	}
+}
+
+void
+tt_blocks_prefetch(uint32_t idx)
+{
+	if (tt_likely(idx < pool_cap))
+		__builtin_prefetch(&pool[idx], 1);
+}
+
+void
 tt_blocks_fill(uint32_t idx, uintptr_t addr, uint64_t size, uint32_t stack,
 	       uint32_t thread, uint64_t time_ns)
 {
@@ -235,6 +254,17 @@ tt_blocks_fill(uint32_t idx, uintptr_t addr, uint64_t size, uint32_t stack,
 			      memory_order_release);
 }
 
+/* The slot's fields, for a block at addr. */
+static inline void
+copy_out(struct tt_slot *s, uint64_t addr, struct tt_block_copy *out)
+{
+	out->addr = addr;
+	out->size = atomic_load_explicit(&s->size, memory_order_relaxed);
+	out->stack = atomic_load_explicit(&s->stack, memory_order_relaxed);
+	out->thread = atomic_load_explicit(&s->thread, memory_order_relaxed);
+	out->time_ns = atomic_load_explicit(&s->time_ns, memory_order_relaxed);
+}
+
 bool
 tt_blocks_clear(uint32_t idx, uintptr_t addr, struct tt_block_copy *old)
 {
@@ -247,15 +277,31 @@ tt_blocks_clear(uint32_t idx, uintptr_t addr, struct tt_block_copy *old)
 	w = atomic_load_explicit(&s->word, memory_order_relaxed);
 	if ((w & TT_ADDR_MASK) != (addr & TT_ADDR_MASK) || addr == 0)
 		return false;
-	old->addr = addr;
-	old->size = atomic_load_explicit(&s->size, memory_order_relaxed);
-	old->stack = atomic_load_explicit(&s->stack, memory_order_relaxed);
-	old->thread = atomic_load_explicit(&s->thread, memory_order_relaxed);
-	old->time_ns = atomic_load_explicit(&s->time_ns, memory_order_relaxed);
+	copy_out(s, addr, old);
 	/* Exchange, not store: a second clear racing with this one (a double
 	 * free in two threads) must fail. */
 	return atomic_compare_exchange_strong_explicit(&s->word, &w,
 			w & ~TT_ADDR_MASK, memory_order_release, memory_order_relaxed);
+}
+
+bool
+tt_blocks_clear_tag(uint32_t idx, uint32_t tag, struct tt_block_copy *old)
+{
+	struct tt_slot *s;
+	uint64_t w, addr;
+
+	if (idx == 0 || idx >= pool_cap)
+		return false;
+	s = &pool[idx];
+	w = atomic_load_explicit(&s->word, memory_order_relaxed);
+	addr = w & TT_ADDR_MASK;
+	if (addr == 0 || ((addr >> 4) & 0x7fffffffu) != tag)
+		return false;
+	copy_out(s, addr, old);
+	/* A store: an entry has one taker (free_queue.h), so only two frees
+	 * of one block racing in two threads could clear this slot twice. */
+	atomic_store_explicit(&s->word, w & ~TT_ADDR_MASK, memory_order_release);
+	return true;
 }
 
 bool
@@ -266,11 +312,7 @@ tt_blocks_read(uint32_t idx, struct tt_block_copy *out)
 
 	if ((w & TT_ADDR_MASK) == 0)
 		return false;
-	out->addr = w & TT_ADDR_MASK;
-	out->size = atomic_load_explicit(&s->size, memory_order_relaxed);
-	out->stack = atomic_load_explicit(&s->stack, memory_order_relaxed);
-	out->thread = atomic_load_explicit(&s->thread, memory_order_relaxed);
-	out->time_ns = atomic_load_explicit(&s->time_ns, memory_order_relaxed);
+	copy_out(s, w & TT_ADDR_MASK, out);
 	atomic_thread_fence(memory_order_acquire);
 	return atomic_load_explicit(&s->word, memory_order_relaxed) == w;
 }

@@ -60,6 +60,7 @@ struct writer {
 
 static struct writer w;
 static struct tt_rec_block batch[BLOCKS_PER_REC];
+static uint32_t batch_slot[BLOCKS_PER_REC];	/* write_blocks: batch[i]'s slot */
 static char cmdline[8192];
 static atomic_flag dumping = ATOMIC_FLAG_INIT;
 static _Atomic long dumping_tid;	/* who writes the dump in progress */
@@ -205,6 +206,7 @@ write_stacks(uint32_t high)
 		if (s == NULL || (s->flags & TT_STACK_DEAD))
 			continue;
 		tt_sites_sum(id, &sum);
+		tt_record_pending_add(id, &sum);
 		r = (struct tt_rec_stack){
 			.id = id,
 			.depth = s->depth,
@@ -235,6 +237,7 @@ write_site_life(uint32_t high)
 		if (s == NULL || (s->flags & TT_STACK_DEAD) || !tt_fn_is_alloc(s->fn))
 			continue;
 		tt_sites_sum(id, &sum);
+		tt_record_pending_add(id, &sum);
 		if (sum.alloc_blocks == 0)
 			continue;
 		r = (struct tt_rec_site_life){
@@ -484,6 +487,37 @@ write_scanned(uint32_t stack_high)
 	return total;
 }
 
+/*
+ * Leave out of a batch read from the block table the blocks freed since:
+ * a free noted in a thread's free queue (free_queue.h) leaves the block in
+ * its slot until recorded, and the address may meanwhile be a new block,
+ * read already.  After the batch is read, a slot noted or being recorded,
+ * or no longer holding the block, was freed by then: out.
+ */
+static uint64_t
+drop_freed(uint64_t n, uint32_t stack_high)
+{
+	size_t npending;
+	const uint32_t *pending = tt_freeq_pending(TT_FREEQ_DUMP, &npending);
+	uint64_t kept = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct tt_block_copy b;
+
+		if (tt_freeq_has(pending, npending, batch_slot[i]) ||
+		    !tt_blocks_read(batch_slot[i], &b) || b.addr != batch[i].addr ||
+		    b.stack >= stack_high)
+			continue;
+		/* the block there now: the same, or a new one at that address */
+		batch[kept] = (struct tt_rec_block){
+			.addr = b.addr, .size = b.size, .stack = b.stack,
+			.thread = b.thread, .time_ns = b.time_ns,
+		};
+		batch_slot[kept++] = batch_slot[i];
+	}
+	return kept;
+}
+
 /* Blocks whose stack is newer than the stacks written are left out: they
  * were allocated after the dump began. */
 static uint64_t
@@ -498,17 +532,18 @@ write_blocks(uint32_t stack_high)
 	for (uint32_t i = 1; i < high; i++) {
 		if (!tt_blocks_read(i, &b) || b.stack >= stack_high)
 			continue;
+		batch_slot[n] = i;
 		batch[n++] = (struct tt_rec_block){
 			.addr = b.addr, .size = b.size, .stack = b.stack,
 			.thread = b.thread, .time_ns = b.time_ns,
 		};
-		if (n == BLOCKS_PER_REC) {
+		if (n == BLOCKS_PER_REC && (n = drop_freed(n, stack_high)) == BLOCKS_PER_REC) {
 			write_batch(n);
 			total += n;
 			n = 0;
 		}
 	}
-	if (n > 0)
+	if (n > 0 && (n = drop_freed(n, stack_high)) > 0)
 		write_batch(n);
 	return total + n;
 }
@@ -688,6 +723,7 @@ tt_dump_write(unsigned trigger)
 	if (!crash_sig && !in_handler)
 		tt_waits_unwind_blocked();	/* before the stacks are written */
 	stack_high = tt_stacks_high();
+	tt_record_pending_collect(stack_high);	/* frees noted, not yet recorded */
 	tt_sites_collect(stack_high);	/* every thread's site counts */
 	end.stacks = write_stacks(stack_high);
 	write_site_life(stack_high);

@@ -23,6 +23,7 @@
 
 #include "../format/tdump.h"
 #include "dump.h"
+#include "free_queue.h"
 #include "io.h"
 #include "modules.h"
 #include "options.h"
@@ -180,6 +181,7 @@ tt_init(void)
 	if (tt_blocks_init(tt_opts.max_blocks) != 0 ||
 	    tt_stacks_init(tt_opts.max_stacks) != 0 ||
 	    tt_sites_init(tt_opts.max_threads, tt_opts.max_stacks) != 0 ||
+	    tt_freeq_init(tt_opts.max_threads) != 0 ||
 	    tt_threads_init(tt_opts.max_threads) != 0 ||
 	    tt_waits_init(tt_opts.max_long_waits) != 0) {
 		tt_disable("cannot reserve memory for the tables");
@@ -208,6 +210,7 @@ static void
 thread_exit_hook(void *arg)
 {
 	(void)arg;
+	tt_record_thread_end();	/* its noted frees, before its slots go */
 	tt_blocks_thread_exit();
 }
 

@@ -8,8 +8,9 @@
  * jemalloc; when recording, the recorder's cost (record.c).
  *
  * Order of record and call:
- *  - free forgets the block before the real free, so the address cannot be
- *    handed to another thread while the old record still stands;
+ *  - free forgets the block before the real free (its header, and the
+ *    thread's free queue, which every reader of the table honours), so the
+ *    address cannot be handed to another thread while the old record counts;
  *  - allocations are recorded after they succeed;
  *  - realloc forgets the old block before the call and puts its record back
  *    if the call fails, for the same reason as free.

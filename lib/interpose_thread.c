@@ -58,6 +58,7 @@ thread_end(void *arg)
 	prctl(PR_GET_NAME, t->name, 0, 0, 0);
 	t->ended_ns = tt_now_ns();
 	atomic_store_explicit(&t->wait.call, TT_WAIT_NONE, memory_order_relaxed);
+	tt_record_thread_end();	/* its noted frees, before the slot is given */
 	if (tt_tls.sites != NULL)
 		tt_sites_release(tt_tls.sites);	/* its counts to the stack table */
 	tt_tls.sites = NULL;

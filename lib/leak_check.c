@@ -24,6 +24,7 @@
 #include "internal.h"
 #include "io.h"
 #include "own_maps.h"
+#include "record.h"
 #include "stop.h"
 #include "table.h"
 #include "threads.h"
@@ -532,6 +533,8 @@ scan_below(uint64_t self_sp, uint64_t mark_ns, uint32_t flags)
 	struct tt_leak_result *r = &tt_leak_result;
 	uint64_t start = tt_now_ns();
 	struct tt_world w;
+	const uint32_t *pending;
+	size_t npending;
 	uint32_t high;
 	int err;
 
@@ -541,11 +544,15 @@ scan_below(uint64_t self_sp, uint64_t mark_ns, uint32_t flags)
 	if (err < 0)
 		return err;
 	tt_world_stop(&w);
+	/* Frees noted in the threads' free queues and not yet recorded: their
+	 * blocks are left out.  No stopped thread is held halfway through
+	 * noting or recording one (the recorder raises tt_lock_depth). */
+	pending = tt_freeq_pending(TT_FREEQ_SCAN, &npending);
 	w.self_sp = self_sp;
 	for (uint32_t i = 1; i < high; i++) {
 		struct tt_block_copy b;
 
-		if (tt_blocks_read(i, &b))
+		if (tt_blocks_read(i, &b) && !tt_freeq_has(pending, npending, i))
 			tt_scan_add(&r->scan, b.addr, b.size, b.stack, b.thread, b.time_ns);
 	}
 	tt_scan_sort(&r->scan);

@@ -22,6 +22,7 @@
 #include "leak_check.h"
 #include "modules.h"
 #include "options.h"
+#include "record.h"
 #include "site_cache.h"
 #include "threads.h"
 #include "tls.h"
@@ -51,6 +52,7 @@ postfork_parent(void)
 static void
 postfork_child(void)
 {
+	tt_record_postfork_child();
 	tt_sites_postfork_child(tt_tls.sites);
 	tt_threads_postfork_child();
 	tt_modules_postfork();

@@ -6,10 +6,13 @@
  * Cost: one stack capture and one hash probe in the stack table (or, for a
  * stack the thread's memo holds, a compare per stack word; unwind.c), two
  * plain adds to the site's counters in the thread's own site cache
- * (site_cache.h), and a slot from the thread's slot cache; a free adds a
- * read of the coarse clock (vDSO, no system call) and three or four plain
- * adds: freed blocks and bytes, the site's lifetime histogram, its
- * temporary or cross-thread count.  No lock, no system call, no allocation.
+ * (site_cache.h), and a slot from the thread's slot cache; a free notes
+ * its slot in the thread's free queue (plain stores to the thread's own
+ * lines, free_queue.h) and records the one noted TT_FREEQ_LEN frees
+ * before: a read of the coarse clock (vDSO, no system call), the slot's
+ * clear and three or four plain adds: freed blocks and bytes, the site's
+ * lifetime histogram, its temporary or cross-thread count.  No lock, no
+ * system call, no allocation, and in the common case no locked instruction.
  */
 #include "record.h"
 
@@ -18,6 +21,7 @@
 
 #include "../format/tdump.h"
 #include "dumper.h"
+#include "free_queue.h"
 #include "internal.h"
 #include "options.h"
 #include "site_cache.h"
@@ -95,6 +99,8 @@ sample_hit(struct tt_tls *t, size_t size)
 	return true;
 }
 
+static tt_freeq_fn settle_taken;
+
 /*
  * The calling thread's site cache (site_cache.h), bound at its first use;
  * NULL for a thread without a registry slot or number, whose counts go to
@@ -106,6 +112,9 @@ sites_first(struct tt_tls *t)
 	if (t->self == NULL || t->thread == 0)
 		return NULL;
 	t->sites = tt_sites_bind((uint64_t)(t->self - tt_threads_slot(0)), t->thread);
+	if (t->sites != NULL)
+		t->freeq = tt_freeq_bind((uint64_t)(t->self - tt_threads_slot(0)), t->thread,
+					 settle_taken, NULL);
 	return t->sites;
 }
 
@@ -118,7 +127,8 @@ sites_self(struct tt_tls *t)
 /*
  * A freed block, at its site: freed blocks and bytes, the lifetime bucket,
  * temporary (freed by its allocating thread while still that thread's last
- * recorded block) or cross-thread, and the freeing thread.  sign is 1 at a
+ * recorded block: was_last) or cross-thread, and the freeing thread me, at
+ * free_ns on the coarse clock.  sign is 1 at a
  * free, -1 when a failed realloc takes the free back (the clock has rarely
  * moved to another bucket in between).  With the thread's site cache (only
  * when this call raised tt_tls.busy from 0: a handler that interrupted an
@@ -126,13 +136,13 @@ sites_self(struct tt_tls *t)
  * thread's own entry; else locked adds to the stack table.
  */
 static inline __attribute__((always_inline)) void
-charge_free(struct tt_tls *t, const struct tt_block_copy *b, void *user, uint64_t sign,
-	    bool own)
+charge_free(struct tt_tls *t, const struct tt_block_copy *b, uint64_t free_ns, uint32_t me,
+	    bool was_last, uint64_t sign, bool own)
 {
 	struct weight w = weight(b->size);
-	unsigned k = tt_life_bucket(tt_coarse_ns() - b->time_ns);
-	uint32_t me = t->thread, was;
-	bool temporary = b->thread == me && t->last_alloc == ~(uintptr_t)user;
+	unsigned k = tt_life_bucket(free_ns - b->time_ns);
+	uint32_t was;
+	bool temporary = b->thread == me && was_last;
 	bool cross = b->thread != me;
 	struct tt_site_cache *c;
 	struct tt_site_delta *e;
@@ -264,6 +274,188 @@ out:
 	errno = saved;
 }
 
+/*
+ * Record the free that entry e of the calling thread's own queue noted
+ * (free_queue.h): its slot's line was asked for TT_FREEQ_LEN frees ago.
+ */
+static inline void
+settle_own(struct tt_tls *t, uint64_t e, uint64_t free_ns)
+{
+	uint32_t slot = tt_freeq_slot(e);
+	struct tt_block_copy b;
+
+	if (!tt_blocks_clear_tag(slot, tt_freeq_tag(e), &b)) {
+		atomic_fetch_add_explicit(&tt_drops.bad_frees, 1, memory_order_relaxed);
+		return;
+	}
+	charge_free(t, &b, free_ns, t->thread, (e & TT_FREEQ_TEMPORARY) != 0, 1, true);
+	tt_blocks_put(slot);
+}
+
+/* Slots cleared by whoever took over a queue, given back in batches to
+ * the shared stack, not to that thread's cache. */
+struct taken {
+	unsigned n;
+	uint32_t slots[64];
+};
+
+/* An entry of owner's queue recorded by its thread at its end, or by a
+ * thread that took over the queue (owner is gone): owner is the freeing
+ * thread, the counts go straight to the stack table. */
+static void
+settle_taken(uint64_t e, uint64_t free_ns, uint32_t owner, void *arg)
+{
+	struct taken *k = arg;
+	uint32_t slot = tt_freeq_slot(e);
+	struct tt_block_copy b;
+
+	if (!tt_blocks_clear_tag(slot, tt_freeq_tag(e), &b)) {
+		atomic_fetch_add_explicit(&tt_drops.bad_frees, 1, memory_order_relaxed);
+		return;
+	}
+	charge_free(&tt_tls, &b, free_ns, owner, (e & TT_FREEQ_TEMPORARY) != 0, 1, false);
+	if (k == NULL) {
+		tt_blocks_put_many(&slot, 1);
+		return;
+	}
+	k->slots[k->n++] = slot;
+	if (k->n == 64) {
+		tt_blocks_put_many(k->slots, k->n);
+		k->n = 0;
+	}
+}
+
+void
+tt_record_thread_end(void)
+{
+	struct tt_tls *t = &tt_tls;
+	struct taken k = { 0 };
+
+	if (t->freeq == NULL)
+		return;
+	t->busy++;
+	tt_freeq_drain(t->freeq, settle_taken, &k);
+	tt_blocks_put_many(k.slots, k.n);
+	t->freeq = NULL;
+	t->busy--;
+}
+
+void
+tt_record_postfork_child(void)
+{
+	struct taken k = { 0 };
+
+	tt_tls.busy++;
+	tt_freeq_drain_others(tt_tls.freeq, settle_taken, &k);
+	tt_blocks_put_many(k.slots, k.n);
+	tt_tls.busy--;
+}
+
+/*
+ * A dump's view of the frees noted and not yet recorded: what each will
+ * add to its site, sorted by stack id (tt_record_pending_add).
+ */
+struct charge {
+	uint32_t stack, owner;
+	uint64_t blocks, bytes;
+	uint32_t bucket;
+	uint8_t temporary, cross;
+};
+static struct charge *charges;
+static size_t ncharges;
+
+static void
+collect_charge(uint64_t e, uint64_t free_ns, uint32_t owner, void *arg)
+{
+	uint32_t stack_high = *(uint32_t *)arg;
+	struct tt_block_copy b;
+	struct weight w;
+
+	if (ncharges >= tt_freeq_cap() || !tt_blocks_read(tt_freeq_slot(e), &b) ||
+	    ((b.addr >> 4) & 0x7fffffffu) != tt_freeq_tag(e) || b.stack >= stack_high)
+		return;		/* recorded meanwhile, or not this block */
+	w = weight(b.size);
+	charges[ncharges++] = (struct charge){
+		.stack = b.stack, .owner = owner, .blocks = w.blocks, .bytes = w.bytes,
+		.bucket = tt_life_bucket(free_ns - b.time_ns),
+		.temporary = (e & TT_FREEQ_TEMPORARY) && b.thread == owner,
+		.cross = b.thread != owner,
+	};
+}
+
+void
+tt_record_pending_collect(uint32_t stack_high)
+{
+	ncharges = 0;
+	if (charges == NULL &&
+	    (charges = tt_map_reserve(tt_freeq_cap() * sizeof(*charges))) == NULL)
+		return;
+	tt_freeq_each(collect_charge, &stack_high);
+	for (size_t gap = ncharges / 2; gap > 0; gap /= 2)	/* no libc */
+		for (size_t i = gap; i < ncharges; i++) {
+			struct charge v = charges[i];
+			size_t j = i;
+
+			for (; j >= gap && charges[j - gap].stack > v.stack; j -= gap)
+				charges[j] = charges[j - gap];
+			charges[j] = v;
+		}
+}
+
+void
+tt_record_pending_add(uint32_t id, struct tt_site_sum *sum)
+{
+	size_t lo = 0, hi = ncharges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (charges[mid].stack < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ncharges && charges[lo].stack == id; lo++) {
+		const struct charge *c = &charges[lo];
+
+		sum->free_blocks += c->blocks;
+		sum->free_bytes += c->bytes;
+		sum->life[c->bucket]++;
+		sum->temporary += c->temporary;
+		sum->cross_frees += !c->temporary && c->cross;
+		if (sum->free_thread != c->owner) {
+			if (sum->free_thread != 0)
+				sum->life_flags |= TT_LIFE_F_FREE_MANY;
+			sum->free_thread = c->owner;
+		}
+	}
+}
+
+/*
+ * The common free: note it in the thread's queue, ask for its slot's line,
+ * and record the free noted TT_FREEQ_LEN frees before.  tt_lock_depth is
+ * raised so that a world stop never holds the thread in between (the scan
+ * reads the queues as they stand).
+ */
+static inline void
+free_later(struct tt_tls *t, uint32_t slot, void *user)
+{
+	uint64_t e = tt_freeq_entry(slot, (uintptr_t)user,
+				    t->last_alloc == ~(uintptr_t)user), then;
+
+	tt_blocks_prefetch(slot);
+	t->busy++;
+	tt_lock_depth++;
+	e = tt_freeq_swap(t->freeq, e, tt_coarse_ns(), &then);
+	if (e != 0) {
+		settle_own(t, e, then);
+		tt_freeq_done(t->freeq);
+	}
+	if (--tt_lock_depth == 0 && tt_unlikely(tt_stop_pending))
+		tt_stop_park_pending();
+	t->busy--;
+}
+
 void
 tt_record_free(void *user, struct tt_block_copy *old)
 {
@@ -274,6 +466,10 @@ tt_record_free(void *user, struct tt_block_copy *old)
 	bool own = t->busy == 0;
 
 	h->slot = 0;
+	if (tt_likely(old == NULL && own && t->freeq != NULL)) {
+		free_later(t, slot, user);
+		return;
+	}
 	if (!tt_blocks_clear(slot, (uintptr_t)user, &b)) {
 		atomic_fetch_add_explicit(&tt_drops.bad_frees, 1, memory_order_relaxed);
 		if (old != NULL)
@@ -281,7 +477,7 @@ tt_record_free(void *user, struct tt_block_copy *old)
 		return;
 	}
 	t->busy++;
-	charge_free(t, &b, user, 1, own);
+	charge_free(t, &b, tt_coarse_ns(), t->thread, t->last_alloc == ~(uintptr_t)user, 1, own);
 	if (old != NULL)
 		*old = b;
 	if (own) {
@@ -306,7 +502,8 @@ tt_record_restore(void *user, const struct tt_block_copy *old)
 	t->busy++;
 	slot = tt_blocks_take();
 	if (slot != 0) {
-		charge_free(t, old, user, (uint64_t)-1, true);
+		charge_free(t, old, tt_coarse_ns(), t->thread,
+			    t->last_alloc == ~(uintptr_t)user, (uint64_t)-1, true);
 		tt_blocks_fill(slot, (uintptr_t)user, old->size, old->stack,
 			       old->thread, old->time_ns);
 		tt_hdr_of(user)->slot = slot;

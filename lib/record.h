@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "block.h"
+#include "free_queue.h"
 #include "table.h"
 #include "tls.h"
 
@@ -47,10 +48,33 @@ void tt_record_alloc(void *user, size_t size, unsigned fn);
  * tt_record_free() - forget a block about to be freed (hdr->slot != 0).
  * Called whatever the thread's state, so that no stale record outlives its
  * block.  When old is not NULL the record is copied there for
- * tt_record_restore().
+ * tt_record_restore().  Otherwise, from a thread with a free queue and
+ * outside tether, the free is noted in the queue and recorded a few frees
+ * later (free_queue.h): until then its block stays in the block table,
+ * and readers leave it out (tt_freeq_pending).
  * Context: any thread, any reentrancy depth; async-signal-safe.
  */
 void tt_record_free(void *user, struct tt_block_copy *old);
+
+/*
+ * tt_record_pending_collect() - note what the frees noted in the threads'
+ * free queues and not yet recorded will add to their sites (stacks below
+ * stack_high); tt_record_pending_add() adds it to site id's sum.  For a
+ * dump, which also leaves their blocks out (tt_freeq_pending).
+ * Context: a dump (one at a time); any context.
+ */
+struct tt_site_sum;
+void tt_record_pending_collect(uint32_t stack_high);
+void tt_record_pending_add(uint32_t id, struct tt_site_sum *sum);
+
+/* tt_record_thread_end() - record the calling thread's noted frees and
+ * give up its queue: later frees are recorded at once.  Context: the
+ * thread's end (its cleanup handler, its exit key). */
+void tt_record_thread_end(void);
+
+/* tt_record_postfork_child() - record the frees noted by the threads that
+ * did not follow a fork.  Context: the fork's child, single-threaded. */
+void tt_record_postfork_child(void);
 
 /*
  * tt_record_restore() - put back a record removed by tt_record_free() for a

@@ -20,7 +20,9 @@
  *   snapshot            -              -             -       one at a time
  *
  * A slot is written only by the thread that owns its block (the allocating
- * thread, then the freeing one), so slot writes never race with each other.
+ * thread, then whoever records its free: the freeing thread, or the one
+ * that takes over its free queue once it is gone, free_queue.h), so slot
+ * writes never race with each other.
  * What a concurrent snapshot may see: a slot is published by a release store
  * of its address word after the other fields; a reader loads the word
  * (acquire), the fields, then the word again, and drops the slot if the word
@@ -124,6 +126,21 @@ void tt_blocks_fill(uint32_t idx, uintptr_t addr, uint64_t size,
  * hold addr (a stale or double free).
  */
 bool tt_blocks_clear(uint32_t idx, uintptr_t addr, struct tt_block_copy *old);
+
+/*
+ * tt_blocks_clear_tag() - the same for a free noted in a free queue
+ * (free_queue.h), which kept bits 4-34 of the address as tag; old->addr is
+ * the whole address, from the slot.  A plain store, not an exchange: the
+ * entry has one taker.  Context: whoever took the entry.
+ */
+bool tt_blocks_clear_tag(uint32_t idx, uint32_t tag, struct tt_block_copy *old);
+
+/* tt_blocks_prefetch() - ask for slot idx's cache line, to be written. */
+void tt_blocks_prefetch(uint32_t idx);
+
+/* tt_blocks_put_many() - give n cleared slots back to the shared stack, not
+ * to the calling thread's cache.  Context: any, async-signal-safe. */
+void tt_blocks_put_many(const uint32_t *idx, unsigned n);
 
 /*
  * tt_blocks_read() - a consistent copy of slot idx.

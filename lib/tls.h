@@ -16,6 +16,7 @@
 struct tt_thread;
 struct tt_stack_memo;
 struct tt_site_cache;
+struct tt_free_queue;
 
 #define TT_SLOT_CACHE 128	/* cached free slot indices per thread */
 #define TT_MAX_DEPTH 256	/* hard limit of TETHER_STACK_DEPTH */
@@ -38,6 +39,7 @@ struct tt_tls {
 				   a pointer that keeps the block alive */
 	struct tt_stack_memo *memo; /* the thread's stack memo (unwind.c) */
 	struct tt_site_cache *sites; /* its site counters (site_cache.h) */
+	struct tt_free_queue *freeq; /* its noted frees (free_queue.h) */
 	uint32_t nslots;	/* entries used in slots[] */
 	uint32_t slots[TT_SLOT_CACHE];
 	void *frames[TT_MAX_DEPTH + TT_SKIP_SLACK];

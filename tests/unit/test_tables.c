@@ -4,7 +4,10 @@
  * cleared by several threads while a reader checks it never sees a torn
  * record; slots come back for reuse through the per-thread caches; site
  * counts added to per-thread caches while a dump's reader sums them add up
- * exactly once the caches are released.
+ * exactly once the caches are released; frees noted in the threads' free
+ * queues come back once each, in order, with their time, and a reader
+ * asking which are pending never misses one that is out of its queue but
+ * not recorded yet.
  * Built plain and run under TSan by `make check-tsan`.
  */
 #include <pthread.h>
@@ -16,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "lib/free_queue.h"
 #include "lib/site_cache.h"
 #include "lib/table.h"
 #include "lib/tls.h"
@@ -32,6 +36,7 @@ setup(void **state)
 		assert_int_equal(tt_blocks_init(1u << 20), 0);
 		assert_int_equal(tt_stacks_init(1u << 16), 0);
 		assert_int_equal(tt_sites_init(64, 1u << 16), 0);
+		assert_int_equal(tt_freeq_init(64), 0);
 		done = 1;
 	}
 	return 0;
@@ -343,6 +348,202 @@ test_sites_concurrent_counts_add_up(void **state)
 	assert_true(sum.alloc_thread != 0);
 }
 
+/* What the free queues gave back: each entry's slot, counted. */
+#define FQ_PER_THREAD 200000u
+#define FQ_SLOTS (THREADS * FQ_PER_THREAD + 1)
+static _Atomic uint8_t fq_seen[FQ_SLOTS];
+static _Atomic uint32_t fq_owner_of[FQ_SLOTS];
+static _Atomic uint64_t fq_ns_of[FQ_SLOTS];
+static _Atomic uint8_t fq_cleared[FQ_SLOTS];
+static _Atomic uint32_t fq_noted[THREADS];	/* entries each owner noted */
+
+static void
+fq_count(uint64_t e, uint64_t free_ns, uint32_t owner, void *arg)
+{
+	uint32_t slot = tt_freeq_slot(e);
+
+	(void)arg;
+	atomic_store(&fq_ns_of[slot], free_ns);
+	atomic_store(&fq_owner_of[slot], owner);
+	atomic_store(&fq_cleared[slot], 1);	/* its slot would be cleared here */
+	atomic_fetch_add(&fq_seen[slot], 1);
+}
+
+/* What a reader of the queues sees, without taking anything. */
+static uint64_t fq_each_n, fq_each_slots;
+
+static void
+fq_look(uint64_t e, uint64_t free_ns, uint32_t owner, void *arg)
+{
+	(void)arg;
+	fq_each_n++;
+	fq_each_slots += tt_freeq_slot(e);
+	assert_int_equal(owner, 7);
+	assert_int_equal(free_ns, 1000 + tt_freeq_slot(e));
+}
+
+static void
+test_freeq_order_readers_and_rebind(void **state)
+{
+	struct tt_free_queue *q;
+	const uint32_t *set;
+	uint64_t e, then;
+	size_t n;
+
+	(void)state;
+	memset(fq_seen, 0, sizeof(fq_seen));
+	q = tt_freeq_bind(40, 7, fq_count, NULL);
+	assert_non_null(q);
+	/* the first TT_FREEQ_LEN notes give nothing back, then the oldest */
+	for (uint32_t k = 1; k <= TT_FREEQ_LEN; k++) {
+		assert_int_equal(tt_freeq_swap(q, tt_freeq_entry(k, 0x7f0000001230ull, k == 2),
+					       1000 + k, &then), 0);
+		tt_freeq_done(q);
+	}
+	e = tt_freeq_swap(q, tt_freeq_entry(TT_FREEQ_LEN + 1, 0x7f0000004560ull, false),
+			  1000 + TT_FREEQ_LEN + 1, &then);
+	assert_int_equal(tt_freeq_slot(e), 1);
+	assert_int_equal(then, 1001);
+	assert_int_equal(tt_freeq_tag(e), (0x7f0000001230ull >> 4) & 0x7fffffff);
+	assert_false(e & TT_FREEQ_TEMPORARY);
+	/* a reader now sees slots 2..LEN+1 in the queue and 1 in flight */
+	set = tt_freeq_pending(TT_FREEQ_DUMP, &n);
+	assert_int_equal(n, TT_FREEQ_LEN + 1);
+	for (uint32_t k = 1; k <= TT_FREEQ_LEN + 1; k++)
+		assert_true(tt_freeq_has(set, n, k));
+	assert_false(tt_freeq_has(set, n, TT_FREEQ_LEN + 2));
+	tt_freeq_done(q);
+	set = tt_freeq_pending(TT_FREEQ_SCAN, &n);
+	assert_int_equal(n, TT_FREEQ_LEN);
+	assert_false(tt_freeq_has(set, n, 1));
+	e = tt_freeq_swap(q, tt_freeq_entry(TT_FREEQ_LEN + 2, 0x10, false),
+			  1000 + TT_FREEQ_LEN + 2, &then);
+	assert_int_equal(tt_freeq_slot(e), 2);
+	assert_int_equal(then, 1002);
+	assert_true(e & TT_FREEQ_TEMPORARY);
+	/* in flight and still in the queue (its owner between the two
+	 * stores) would be read once: here it is in flight only */
+	fq_each_n = fq_each_slots = 0;
+	tt_freeq_each(fq_look, NULL);
+	assert_int_equal(fq_each_n, TT_FREEQ_LEN + 1);
+	tt_freeq_done(q);
+	fq_each_n = fq_each_slots = 0;
+	tt_freeq_each(fq_look, NULL);
+	assert_int_equal(fq_each_n, TT_FREEQ_LEN);
+	assert_int_equal(fq_each_slots, (3 + TT_FREEQ_LEN + 2) * TT_FREEQ_LEN / 2);
+	/* readers take nothing: the queue gives back the next one in order */
+	e = tt_freeq_swap(q, tt_freeq_entry(100, 0x20, false), 5, &then);
+	assert_int_equal(tt_freeq_slot(e), 3);
+	tt_freeq_done(q);
+	assert_int_equal(fq_seen[3], 0);
+	/* a thread that takes over the registry slot gets the old entries
+	 * recorded first, as the old owner's */
+	q = tt_freeq_bind(40, 9, fq_count, NULL);
+	assert_int_equal(fq_seen[100], 1);
+	assert_int_equal(fq_owner_of[100], 7);
+	assert_int_equal(fq_ns_of[100], 5);
+	for (uint32_t k = 4; k <= TT_FREEQ_LEN + 2; k++) {
+		assert_int_equal(fq_seen[k], 1);
+		assert_int_equal(fq_ns_of[k], 1000 + k);
+	}
+	tt_freeq_pending(TT_FREEQ_DUMP, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(tt_freeq_swap(q, tt_freeq_entry(200, 0x20, false), 6, &then), 0);
+	tt_freeq_done(q);
+	/* the owner's end: drained and unbound, so readers skip it */
+	assert_int_equal(tt_freeq_drain(q, fq_count, NULL), 1);
+	assert_int_equal(fq_owner_of[200], 9);
+	assert_int_equal(atomic_load(&q->owner), 0);
+	tt_freeq_pending(TT_FREEQ_DUMP, &n);
+	assert_int_equal(n, 0);
+}
+
+static _Atomic int fq_running;
+
+static void *
+fq_owner(void *p)
+{
+	uint32_t t = (uint32_t)(uintptr_t)p;
+	struct tt_free_queue *q = tt_freeq_bind(t, 1000 + t, fq_count, NULL);
+
+	assert_non_null(q);
+	for (uint32_t n = 0; n < FQ_PER_THREAD; n++) {
+		uint32_t slot = 1 + t * FQ_PER_THREAD + n;
+		uint64_t then, e = tt_freeq_swap(q, tt_freeq_entry(slot, (uintptr_t)slot << 4, false),
+						 slot, &then);
+
+		atomic_store(&fq_noted[t], n + 1);
+		if (e != 0)
+			fq_count(e, then, 1000 + t, NULL);
+		tt_freeq_done(q);
+	}
+	tt_freeq_drain(q, fq_count, NULL);
+	atomic_fetch_sub(&fq_running, 1);
+	return NULL;
+}
+
+struct fq_reader {
+	uint64_t checks, misses;
+};
+
+/* A reader's promise: a slot noted before tt_freeq_pending() is, when it
+ * returns, recorded or in the set (never in between, unseen). */
+static void *
+fq_reader(void *p)
+{
+	struct fq_reader *r = p;
+
+	while (atomic_load(&fq_running) > 0) {
+		uint32_t noted[THREADS];
+		const uint32_t *set;
+		size_t n;
+
+		for (int t = 0; t < THREADS; t++)
+			noted[t] = atomic_load(&fq_noted[t]);
+		set = tt_freeq_pending(TT_FREEQ_DUMP, &n);
+		for (int t = 0; t < THREADS; t++)
+			for (uint32_t k = noted[t] > 32 ? noted[t] - 32 : 0; k < noted[t]; k++) {
+				uint32_t slot = 1 + (uint32_t)t * FQ_PER_THREAD + k;
+
+				r->checks++;
+				if (!atomic_load(&fq_cleared[slot]) && !tt_freeq_has(set, n, slot))
+					r->misses++;
+			}
+	}
+	return NULL;
+}
+
+static void
+test_freeq_concurrent_readers_miss_nothing(void **state)
+{
+	pthread_t th[THREADS], rd;
+	struct fq_reader r = { 0, 0 };
+
+	(void)state;
+	memset(fq_seen, 0, sizeof(fq_seen));
+	memset(fq_cleared, 0, sizeof(fq_cleared));
+	memset(fq_noted, 0, sizeof(fq_noted));
+	atomic_store(&fq_running, THREADS);
+	assert_int_equal(pthread_create(&rd, NULL, fq_reader, &r), 0);
+	for (uintptr_t t = 0; t < THREADS; t++)
+		assert_int_equal(pthread_create(&th[t], NULL, fq_owner, (void *)t), 0);
+	for (int t = 0; t < THREADS; t++)
+		pthread_join(th[t], NULL);
+	pthread_join(rd, NULL);
+	for (uint32_t slot = 1; slot < FQ_SLOTS; slot++) {
+		if (fq_seen[slot] != 1)
+			fail_msg("slot %u given back %u times", slot, (unsigned)fq_seen[slot]);
+		if (fq_owner_of[slot] != 1000 + (slot - 1) / FQ_PER_THREAD)
+			fail_msg("slot %u given back as thread %u's", slot, fq_owner_of[slot]);
+		if (fq_ns_of[slot] != slot)
+			fail_msg("slot %u given back with time %llu", slot,
+				 (unsigned long long)fq_ns_of[slot]);
+	}
+	print_message("# %llu pending checks by the reader\n", (unsigned long long)r.checks);
+	assert_int_equal(r.misses, 0);
+	assert_true(r.checks > 0);
+}
+
 int
 main(void)
 {
@@ -353,6 +554,8 @@ main(void)
 		cmocka_unit_test_setup(test_blocks_concurrent_no_torn_reads, setup),
 		cmocka_unit_test_setup(test_blocks_slots_recycled_across_threads, setup),
 		cmocka_unit_test_setup(test_sites_concurrent_counts_add_up, setup),
+		cmocka_unit_test_setup(test_freeq_order_readers_and_rebind, setup),
+		cmocka_unit_test_setup(test_freeq_concurrent_readers_miss_nothing, setup),
 	};
 
 	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
