@@ -107,6 +107,23 @@ tt_freeq_done(struct tt_free_queue *q)
 	atomic_store_explicit(&q->inflight, 0, memory_order_release);
 }
 
+/*
+ * tt_freeq_cancel() - take back e, the entry the owner's last swap noted
+ * (a realloc that failed: the block was not freed).  Return: false if e
+ * is no longer there.  Context: q's owner.
+ */
+static inline bool
+tt_freeq_cancel(struct tt_free_queue *q, uint64_t e)
+{
+	uint32_t k = q->next == 0 ? TT_FREEQ_LEN - 1 : q->next - 1;
+
+	if (atomic_load_explicit(&q->e[k], memory_order_relaxed) != e)
+		return false;
+	atomic_store_explicit(&q->e[k], 0, memory_order_release);
+	q->next = k;
+	return true;
+}
+
 /* tt_freeq_init() - reserve a queue per registry slot.  Context: tt_init().
  * Return: 0 or -errno. */
 int tt_freeq_init(uint64_t max_threads);

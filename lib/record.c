@@ -278,7 +278,7 @@ out:
  * Record the free that entry e of the calling thread's own queue noted
  * (free_queue.h): its slot's line was asked for TT_FREEQ_LEN frees ago.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 settle_own(struct tt_tls *t, uint64_t e, uint64_t free_ns)
 {
 	uint32_t slot = tt_freeq_slot(e);
@@ -437,23 +437,24 @@ tt_record_pending_add(uint32_t id, struct tt_site_sum *sum)
  * raised so that a world stop never holds the thread in between (the scan
  * reads the queues as they stand).
  */
-static inline void
+static inline __attribute__((always_inline)) uint64_t
 free_later(struct tt_tls *t, uint32_t slot, void *user)
 {
 	uint64_t e = tt_freeq_entry(slot, (uintptr_t)user,
-				    t->last_alloc == ~(uintptr_t)user), then;
+				    t->last_alloc == ~(uintptr_t)user), then, old;
 
 	tt_blocks_prefetch(slot);
 	t->busy++;
 	tt_lock_depth++;
-	e = tt_freeq_swap(t->freeq, e, tt_coarse_ns(), &then);
-	if (e != 0) {
-		settle_own(t, e, then);
+	old = tt_freeq_swap(t->freeq, e, tt_coarse_ns(), &then);
+	if (old != 0) {
+		settle_own(t, old, then);
 		tt_freeq_done(t->freeq);
 	}
 	if (--tt_lock_depth == 0 && tt_unlikely(tt_stop_pending))
 		tt_stop_park_pending();
 	t->busy--;
+	return e;
 }
 
 void
@@ -466,8 +467,13 @@ tt_record_free(void *user, struct tt_block_copy *old)
 	bool own = t->busy == 0;
 
 	h->slot = 0;
-	if (tt_likely(old == NULL && own && t->freeq != NULL)) {
-		free_later(t, slot, user);
+	if (tt_likely(own && t->freeq != NULL)) {
+		uint64_t e = free_later(t, slot, user);
+
+		if (tt_unlikely(old != NULL)) {	/* realloc: tt_record_restore */
+			old->addr = (uintptr_t)user;	/* may take the note back */
+			old->noted = e;
+		}
 		return;
 	}
 	if (!tt_blocks_clear(slot, (uintptr_t)user, &b)) {
@@ -478,8 +484,10 @@ tt_record_free(void *user, struct tt_block_copy *old)
 	}
 	t->busy++;
 	charge_free(t, &b, tt_coarse_ns(), t->thread, t->last_alloc == ~(uintptr_t)user, 1, own);
-	if (old != NULL)
+	if (old != NULL) {
 		*old = b;
+		old->noted = 0;
+	}
 	if (own) {
 		tt_blocks_put(slot);
 	} else {
@@ -499,6 +507,16 @@ tt_record_restore(void *user, const struct tt_block_copy *old)
 
 	if (old->addr == 0 || t->busy != 0)
 		return;
+	if (old->noted != 0) {
+		/* Only noted: taking the note back leaves the record as it
+		 * was.  Gone only if a signal handler freed six blocks in
+		 * between; the block is then counted as not recorded. */
+		if (t->freeq != NULL && tt_freeq_cancel(t->freeq, old->noted))
+			tt_hdr_of(user)->slot = tt_freeq_slot(old->noted);
+		else
+			atomic_fetch_add_explicit(&tt_drops.blocks, 1, memory_order_relaxed);
+		return;
+	}
 	t->busy++;
 	slot = tt_blocks_take();
 	if (slot != 0) {

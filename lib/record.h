@@ -47,11 +47,12 @@ void tt_record_alloc(void *user, size_t size, unsigned fn);
 /*
  * tt_record_free() - forget a block about to be freed (hdr->slot != 0).
  * Called whatever the thread's state, so that no stale record outlives its
- * block.  When old is not NULL the record is copied there for
- * tt_record_restore().  Otherwise, from a thread with a free queue and
- * outside tether, the free is noted in the queue and recorded a few frees
- * later (free_queue.h): until then its block stays in the block table,
- * and readers leave it out (tt_freeq_pending).
+ * block.  From a thread with a free queue and outside tether, the free is
+ * noted in the queue and recorded a few frees later (free_queue.h): until
+ * then its block stays in the block table, and readers leave it out
+ * (tt_freeq_pending).  When old is not NULL (realloc), what
+ * tt_record_restore() needs is kept there: the noted entry, or a copy of
+ * the record.
  * Context: any thread, any reentrancy depth; async-signal-safe.
  */
 void tt_record_free(void *user, struct tt_block_copy *old);

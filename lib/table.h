@@ -66,6 +66,9 @@ struct tt_block_copy {
 	uint32_t stack;
 	uint32_t thread;
 	uint64_t time_ns;
+	uint64_t noted;		/* realloc: the free was only noted in the
+				   thread's free queue (free_queue.h), this
+				   entry, and the other fields are unset */
 };
 
 /* An interned stack and its site's counters.  The hot path adds to the

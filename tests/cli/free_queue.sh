@@ -29,4 +29,11 @@ check_eq "fork: both processes run as usual" "child done" "$(cat "$T/out" | tr '
 check_eq "fork: two processes" 2 "$(q "$T/fk.json" nprocs)"
 check_eq "the child, whose worker is gone, has the 5 frees" "$FREED" "$(site "$T/fk.json" idle "$S" forked)"
 check_eq "so has the parent" "$FREED" "$(site "$T/fk.json" idle "$S" main)"
+mkdir -p "$T/r"
+"$TETHER" run -o "$T/r" -- "$P" realloc > "$T/out"
+check_eq "realloc: it fails, ENOMEM" "realloc failed errno=$(python3 -c 'import errno; print(errno.ENOMEM)')" "$(cat "$T/out")"
+"$TETHER" report --format json -o "$T/r.json" "$T"/r/*.api.tdump
+check_eq "the block it did not free is still recorded, at its malloc" "100 1 100 1 0 0 malloc" "$(site "$T/r.json" kept "$S")"
+"$TETHER" report --format json -o "$T/re.json" "$T"/r/*.exit.tdump
+check_eq "and its free, later, is recorded" "0 0 100 1 100 1 malloc" "$(site "$T/re.json" kept "$S")"
 done_testing

@@ -431,21 +431,37 @@ test_freeq_order_readers_and_rebind(void **state)
 	tt_freeq_each(fq_look, NULL);
 	assert_int_equal(fq_each_n, TT_FREEQ_LEN);
 	assert_int_equal(fq_each_slots, (3 + TT_FREEQ_LEN + 2) * TT_FREEQ_LEN / 2);
+	/* a failed realloc takes its note back: the newest entry only */
+	e = tt_freeq_entry(300, 0x30, false);
+	assert_int_equal(tt_freeq_slot(tt_freeq_swap(q, e, 7, &then)), 3);
+	tt_freeq_done(q);
+	assert_false(tt_freeq_cancel(q, tt_freeq_entry(4, 0x7f0000001230ull, false)));
+	assert_true(tt_freeq_cancel(q, e));
+	assert_false(tt_freeq_cancel(q, e));
+	set = tt_freeq_pending(TT_FREEQ_DUMP, &n);
+	assert_int_equal(n, TT_FREEQ_LEN - 1);
+	assert_false(tt_freeq_has(set, n, 300));
+	/* its place is the next one noted, which gives back nothing */
+	assert_int_equal(tt_freeq_swap(q, tt_freeq_entry(3, 0x7f0000001230ull, false), 1003,
+				       &then), 0);
+	tt_freeq_done(q);
 	/* readers take nothing: the queue gives back the next one in order */
 	e = tt_freeq_swap(q, tt_freeq_entry(100, 0x20, false), 5, &then);
-	assert_int_equal(tt_freeq_slot(e), 3);
+	assert_int_equal(tt_freeq_slot(e), 4);
 	tt_freeq_done(q);
-	assert_int_equal(fq_seen[3], 0);
+	assert_int_equal(fq_seen[4], 0);
 	/* a thread that takes over the registry slot gets the old entries
 	 * recorded first, as the old owner's */
 	q = tt_freeq_bind(40, 9, fq_count, NULL);
 	assert_int_equal(fq_seen[100], 1);
 	assert_int_equal(fq_owner_of[100], 7);
 	assert_int_equal(fq_ns_of[100], 5);
-	for (uint32_t k = 4; k <= TT_FREEQ_LEN + 2; k++) {
-		assert_int_equal(fq_seen[k], 1);
-		assert_int_equal(fq_ns_of[k], 1000 + k);
+	for (uint32_t k = 3; k <= TT_FREEQ_LEN + 2; k++) {
+		assert_int_equal(fq_seen[k], k != 4);
+		if (k != 4)
+			assert_int_equal(fq_ns_of[k], 1000 + k);
 	}
+	assert_int_equal(fq_seen[300], 0);
 	tt_freeq_pending(TT_FREEQ_DUMP, &n);
 	assert_int_equal(n, 0);
 	assert_int_equal(tt_freeq_swap(q, tt_freeq_entry(200, 0x20, false), 6, &then), 0);

@@ -10,9 +10,16 @@
  *   free_queue fork  the same worker, then main forks; the child and the
  *                    parent exit.
  * Nothing leaks: every dump must show the 5 blocks freed, none in use.
+ *   free_queue realloc  main allocates 100 bytes (marker kept), fails to
+ *                    realloc them to PTRDIFF_MAX - 64 bytes, writes a live
+ *                    dump, then frees the block: the free the realloc
+ *                    noted first must be taken back, the block recorded
+ *                    in the dump and its free at the end.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +55,23 @@ int
 main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "idle";
+	static void *volatile kept;
+	volatile size_t huge = (size_t)PTRDIFF_MAX - 64;
 	long (*dump)(char *, size_t) = (long (*)(char *, size_t))dlsym(RTLD_DEFAULT, "tether_lib_dump");
 	pthread_t t;
 
+	if (strcmp(mode, "realloc") == 0) {
+		void *q;
+
+		kept = malloc(100); /* @kept */
+		errno = 0;
+		q = realloc(kept, huge);
+		printf("realloc %s errno=%d\n", q == NULL ? "failed" : "succeeded", errno);
+		if (dump)
+			dump(NULL, 0);
+		free(kept);
+		return q != NULL;
+	}
 	pthread_create(&t, NULL, worker, NULL);
 	pthread_detach(t);
 	pthread_mutex_lock(&lock);
