@@ -295,7 +295,7 @@ tt_blocks_clear_tag(uint32_t idx, uint32_t tag, struct tt_block_copy *old)
 	s = &pool[idx];
 	w = atomic_load_explicit(&s->word, memory_order_relaxed);
 	addr = w & TT_ADDR_MASK;
-	if (addr == 0 || ((addr >> 4) & 0x7fffffffu) != tag)
+	if (addr == 0 || tt_addr_tag(addr) != tag)
 		return false;
 	copy_out(s, addr, old);
 	/* A store: an entry has one taker (free_queue.h), so only two frees

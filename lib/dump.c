@@ -487,6 +487,15 @@ write_scanned(uint32_t stack_high)
 	return total;
 }
 
+static inline struct tt_rec_block
+rec_block(const struct tt_block_copy *b)
+{
+	return (struct tt_rec_block){
+		.addr = b->addr, .size = b->size, .stack = b->stack,
+		.thread = b->thread, .time_ns = b->time_ns,
+	};
+}
+
 /*
  * Leave out of a batch read from the block table the blocks freed since:
  * a free noted in a thread's free queue (free_queue.h) leaves the block in
@@ -509,10 +518,7 @@ drop_freed(uint64_t n, uint32_t stack_high)
 		    b.stack >= stack_high)
 			continue;
 		/* the block there now: the same, or a new one at that address */
-		batch[kept] = (struct tt_rec_block){
-			.addr = b.addr, .size = b.size, .stack = b.stack,
-			.thread = b.thread, .time_ns = b.time_ns,
-		};
+		batch[kept] = rec_block(&b);
 		batch_slot[kept++] = batch_slot[i];
 	}
 	return kept;
@@ -533,10 +539,7 @@ write_blocks(uint32_t stack_high)
 		if (!tt_blocks_read(i, &b) || b.stack >= stack_high)
 			continue;
 		batch_slot[n] = i;
-		batch[n++] = (struct tt_rec_block){
-			.addr = b.addr, .size = b.size, .stack = b.stack,
-			.thread = b.thread, .time_ns = b.time_ns,
-		};
+		batch[n++] = rec_block(&b);
 		if (n == BLOCKS_PER_REC && (n = drop_freed(n, stack_high)) == BLOCKS_PER_REC) {
 			write_batch(n);
 			total += n;

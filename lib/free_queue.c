@@ -96,8 +96,8 @@ tt_freeq_drain_others(const struct tt_free_queue *self, tt_freeq_fn *each, void 
  * in-flight word (an entry that left the queue in between was put there
  * before it left); the in-flight word once more only if it is not also
  * still in the queue (its owner between the two stores). */
-static void
-each_pending(void (*fn)(uint64_t e, uint64_t ns, uint32_t owner, void *arg), void *arg)
+void
+tt_freeq_each(tt_freeq_fn *fn, void *arg)
 {
 	uint64_t high = atomic_load_explicit(&queues_high, memory_order_acquire);
 
@@ -125,12 +125,6 @@ each_pending(void (*fn)(uint64_t e, uint64_t ns, uint32_t owner, void *arg), voi
 	}
 }
 
-void
-tt_freeq_each(tt_freeq_fn *each, void *arg)
-{
-	each_pending(each, arg);
-}
-
 struct collect {
 	uint32_t *set;
 	size_t n;
@@ -155,7 +149,7 @@ tt_freeq_pending(enum tt_freeq_reader who, size_t *n)
 	*n = 0;
 	if (c.set == NULL)
 		return NULL;
-	each_pending(collect_slot, &c);
+	tt_freeq_each(collect_slot, &c);
 	/* Shell sort: no libc call, any context. */
 	for (size_t gap = c.n / 2; gap > 0; gap /= 2)
 		for (size_t i = gap; i < c.n; i++) {

@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "table.h"
+
 #define TT_FREEQ_LEN 6			/* entries per queue: 128 bytes in all */
 #define TT_FREEQ_TEMPORARY (1ull << 63)
 
@@ -59,8 +61,7 @@ typedef void tt_freeq_fn(uint64_t e, uint64_t free_ns, uint32_t owner, void *arg
 static inline uint64_t
 tt_freeq_entry(uint32_t slot, uintptr_t addr, bool temporary)
 {
-	return slot | (((uint64_t)addr >> 4) & 0x7fffffffu) << 32 |
-	       (temporary ? TT_FREEQ_TEMPORARY : 0);
+	return slot | (uint64_t)tt_addr_tag(addr) << 32 | (temporary ? TT_FREEQ_TEMPORARY : 0);
 }
 
 static inline uint32_t
@@ -69,7 +70,7 @@ tt_freeq_slot(uint64_t e)
 	return (uint32_t)e;
 }
 
-/* Bits 4-34 of the address, as tt_blocks_clear_tag() compares them. */
+/* tt_addr_tag() of the address, as tt_blocks_clear_tag() compares it. */
 static inline uint32_t
 tt_freeq_tag(uint64_t e)
 {

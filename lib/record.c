@@ -274,6 +274,17 @@ out:
 	errno = saved;
 }
 
+/* Clear the slot of noted entry e into *b; a slot that no longer holds
+ * that block (a double free, a corrupted header) is a bad free. */
+static inline __attribute__((always_inline)) bool
+clear_noted(uint64_t e, struct tt_block_copy *b)
+{
+	if (tt_likely(tt_blocks_clear_tag(tt_freeq_slot(e), tt_freeq_tag(e), b)))
+		return true;
+	atomic_fetch_add_explicit(&tt_drops.bad_frees, 1, memory_order_relaxed);
+	return false;
+}
+
 /*
  * Record the free that entry e of the calling thread's own queue noted
  * (free_queue.h): its slot's line was asked for TT_FREEQ_LEN frees ago.
@@ -281,15 +292,12 @@ out:
 static inline __attribute__((always_inline)) void
 settle_own(struct tt_tls *t, uint64_t e, uint64_t free_ns)
 {
-	uint32_t slot = tt_freeq_slot(e);
 	struct tt_block_copy b;
 
-	if (!tt_blocks_clear_tag(slot, tt_freeq_tag(e), &b)) {
-		atomic_fetch_add_explicit(&tt_drops.bad_frees, 1, memory_order_relaxed);
+	if (!clear_noted(e, &b))
 		return;
-	}
 	charge_free(t, &b, free_ns, t->thread, (e & TT_FREEQ_TEMPORARY) != 0, 1, true);
-	tt_blocks_put(slot);
+	tt_blocks_put(tt_freeq_slot(e));
 }
 
 /* Slots cleared by whoever took over a queue, given back in batches to
@@ -309,10 +317,8 @@ settle_taken(uint64_t e, uint64_t free_ns, uint32_t owner, void *arg)
 	uint32_t slot = tt_freeq_slot(e);
 	struct tt_block_copy b;
 
-	if (!tt_blocks_clear_tag(slot, tt_freeq_tag(e), &b)) {
-		atomic_fetch_add_explicit(&tt_drops.bad_frees, 1, memory_order_relaxed);
+	if (!clear_noted(e, &b))
 		return;
-	}
 	charge_free(&tt_tls, &b, free_ns, owner, (e & TT_FREEQ_TEMPORARY) != 0, 1, false);
 	if (k == NULL) {
 		tt_blocks_put_many(&slot, 1);
@@ -372,7 +378,7 @@ collect_charge(uint64_t e, uint64_t free_ns, uint32_t owner, void *arg)
 	struct weight w;
 
 	if (ncharges >= tt_freeq_cap() || !tt_blocks_read(tt_freeq_slot(e), &b) ||
-	    ((b.addr >> 4) & 0x7fffffffu) != tt_freeq_tag(e) || b.stack >= stack_high)
+	    tt_addr_tag(b.addr) != tt_freeq_tag(e) || b.stack >= stack_high)
 		return;		/* recorded meanwhile, or not this block */
 	w = weight(b.size);
 	charges[ncharges++] = (struct charge){

@@ -130,9 +130,17 @@ void tt_blocks_fill(uint32_t idx, uintptr_t addr, uint64_t size,
  */
 bool tt_blocks_clear(uint32_t idx, uintptr_t addr, struct tt_block_copy *old);
 
+/* tt_addr_tag() - bits 4-34 of a block's address: what a free queue entry
+ * keeps of it (free_queue.h), and tt_blocks_clear_tag() compares. */
+static inline uint32_t
+tt_addr_tag(uint64_t addr)
+{
+	return (uint32_t)(addr >> 4) & 0x7fffffffu;
+}
+
 /*
  * tt_blocks_clear_tag() - the same for a free noted in a free queue
- * (free_queue.h), which kept bits 4-34 of the address as tag; old->addr is
+ * (free_queue.h), which kept tt_addr_tag() of the address; old->addr is
  * the whole address, from the slot.  A plain store, not an exchange: the
  * entry has one taker.  Context: whoever took the entry.
  */
