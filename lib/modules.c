@@ -7,15 +7,16 @@
 #include "modules.h"
 
 #include <elf.h>
-#include <fcntl.h>
 #include <link.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../format/tdump.h"
 #include "internal.h"
+#include "proc_maps.h"
 
 #define MAX_MODULES 4096
 #define PATH_POOL (1u << 20)
@@ -89,49 +90,32 @@ find_build_id(const struct dl_phdr_info *info, uint8_t *out, unsigned max)
  * opened by a relative path, whose name would mean nothing to the tool.
  * Return: 0, or -1 when not found.
  */
+struct mapped {
+	uint64_t addr;
+	char *out;
+	size_t n;
+};
+
+static int
+mapped_one(const struct tt_maps_line *m, void *arg)
+{
+	struct mapped *q = arg;
+
+	if (q->addr < m->lo || q->addr >= m->hi)
+		return 0;
+	if (m->path == NULL || strlen(m->path) >= q->n)
+		return -1;
+	memcpy(q->out, m->path, strlen(m->path) + 1);
+	return 1;
+}
+
 static int
 mapped_path(uint64_t addr, char *out, size_t n)
 {
-	static char buf[8192];
-	size_t len = 0, used;
-	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	long r;
-	int found = -1;
+	static char buf[8192];	/* under the module lock */
+	struct mapped q = { addr, out, n };
 
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		r = syscall(SYS_read, fd, buf + len, sizeof(buf) - 1 - len);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		buf[len] = '\0';
-		used = 0;
-		for (char *line = buf, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
-			unsigned long lo = 0, hi = 0;
-			char *p = line, *path;
-
-			*nl = '\0';
-			used = (size_t)(nl + 1 - buf);
-			while (*p && *p != '-')
-				lo = lo * 16 + (unsigned long)(*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10), p++;
-			for (p++; *p && *p != ' '; p++)
-				hi = hi * 16 + (unsigned long)(*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10);
-			path = strchr(line, '/');
-			if (addr >= lo && addr < hi && path != NULL && strlen(path) < n) {
-				memcpy(out, path, strlen(path) + 1);
-				found = 0;
-				goto out;
-			}
-		}
-		memmove(buf, buf + used, len - used);
-		len -= used;
-		if (len == sizeof(buf) - 1)
-			len = 0;	/* a line longer than the buffer: skip it */
-	}
-out:
-	syscall(SYS_close, fd);
-	return found;
+	return tt_proc_maps_each(buf, sizeof(buf), mapped_one, &q) == 1 ? 0 : -1;
 }
 
 void
@@ -177,8 +161,12 @@ add_one(struct dl_phdr_info *info, size_t size, void *data)
 	tt_phdr_range(info, &lo, &hi);
 	if (hi == 0)
 		return 0;
+	/* The vDSO is no file the tool could read: skipped here, not after a
+	 * read of all the maps (one per snapshot) that found no path for it. */
+	if (lo == getauxval(AT_SYSINFO_EHDR))
+		return 0;
 	if (name[0] != '/') {
-		/* opened by a relative path, or no file at all (the vDSO) */
+		/* opened by a relative path */
 		if (mapped_path(lo, abs, sizeof(abs)) != 0)
 			return 0;
 		name = abs;

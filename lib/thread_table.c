@@ -9,11 +9,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "own_maps.h"
+#include "proc_maps.h"
 #include "table.h"
 #include "tls.h"
 
@@ -136,6 +138,55 @@ bounds_from_attr(uintptr_t *lo, uintptr_t *hi)
 	return ok;
 }
 
+/*
+ * The main thread's stack, as pthread_getattr_np computes it (the page
+ * above __libc_stack_end down to RLIMIT_STACK below it, or to the mapping
+ * below), from the maps read raw: glibc reads them with stdio and sscanf,
+ * which took 0.3 ms, most of tether's start in a short process.  Checked
+ * to hold the caller's stack pointer (tt_init may run on another thread).
+ */
+extern void *__libc_stack_end;
+
+struct main_stack {
+	uintptr_t in, prev_hi, lo, hi;
+};
+
+static int
+main_stack_one(const struct tt_maps_line *m, void *arg)
+{
+	struct main_stack *q = arg;
+
+	if (q->in < m->lo || q->in >= m->hi) {
+		q->prev_hi = m->hi;
+		return 0;
+	}
+	q->hi = m->hi;
+	return 1;
+}
+
+static bool
+bounds_of_main(uintptr_t *lo, uintptr_t *hi)
+{
+	static char buf[4096];	/* tt_init's only */
+	struct main_stack q = { (uintptr_t)__libc_stack_end, 0, 0, 0 };
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), sp = (uintptr_t)&q, top, size;
+	struct rlimit rl;
+
+	if (q.in == 0 || getrlimit(RLIMIT_STACK, &rl) != 0 ||
+	    tt_proc_maps_each(buf, sizeof(buf), main_stack_one, &q) != 1)
+		return false;
+	top = (q.in & -page) + page;
+	size = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < q.hi - top ? 0 :
+		((rl.rlim_cur - (q.hi - top)) & -page);
+	if (size == 0 || size > top - q.prev_hi)
+		size = top - q.prev_hi;
+	if (sp < top - size || sp >= top)
+		return false;
+	*lo = top - size;
+	*hi = top;
+	return true;
+}
+
 /* Where in the descriptor pd the block [lo - g, hi) is, g any guard size
  * below the stack: the word index, or PD_NONE unless exactly one fits. */
 static int
@@ -179,6 +230,8 @@ stack_bounds(bool main_thread, uintptr_t *lo, uintptr_t *hi)
 	int word = atomic_load_explicit(&pd_word, memory_order_relaxed);
 
 	if (!main_thread && word >= 0 && bounds_from_pd(word, lo, hi))
+		return true;
+	if (main_thread && bounds_of_main(lo, hi))
 		return true;
 	if (!bounds_from_attr(lo, hi))
 		return false;

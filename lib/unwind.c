@@ -73,6 +73,38 @@ find_self(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+/*
+ * libunwind is set up at its first use, not at start: its set-up (a pipe,
+ * signal masks, mincore) cost every process about 55 us, and most
+ * processes never need it.  Whoever comes first sets the
+ * per-thread caching policy; the others wait for it, since a policy that
+ * changes under a walk in progress would leave libunwind's global cache
+ * lock taken.  The one case where waiting cannot end, a signal handler
+ * that interrupted the set-up in its own thread, gets no libunwind.
+ * Return: true when libunwind may be used.
+ */
+static _Atomic uint32_t unw_setter;	/* thread number setting up; UINT32_MAX: done */
+
+static bool
+libunwind_ready(void)
+{
+	uint32_t who = atomic_load_explicit(&unw_setter, memory_order_acquire), none = 0;
+	uint32_t me = tt_tls.thread ? tt_tls.thread : UINT32_MAX - 1;
+
+	if (who == UINT32_MAX)
+		return true;
+	if (who == 0 && atomic_compare_exchange_strong(&unw_setter, &none, me)) {
+		unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+		atomic_store_explicit(&unw_setter, UINT32_MAX, memory_order_release);
+		return true;
+	}
+	if (who == me)
+		return false;
+	while (atomic_load_explicit(&unw_setter, memory_order_acquire) != UINT32_MAX)
+		;
+	return true;
+}
+
 int
 tt_unwind_init(void)
 {
@@ -80,7 +112,6 @@ tt_unwind_init(void)
 
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&tt_unwind_init);
 	memo_reserve();
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	if (m == NULL || strcmp(m, "auto") == 0 || strcmp(m, "") == 0)
 		mode = MODE_AUTO;
 	else if (strcmp(m, "libunwind") == 0)
@@ -356,7 +387,7 @@ static unsigned
 capture_libunwind(uintptr_t *out, unsigned max, bool *truncated)
 {
 	void **buf = tt_tls.frames;
-	int n = unw_backtrace(buf, (int)(max + TT_SKIP_SLACK));
+	int n = libunwind_ready() ? unw_backtrace(buf, (int)(max + TT_SKIP_SLACK)) : 0;
 
 	return keep_frames((const uintptr_t *)(void *)buf, n, out, max, truncated);
 }
@@ -378,7 +409,7 @@ capture_check(uintptr_t *out, unsigned max, bool *truncated)
 {
 	uintptr_t kept[TT_MAX_DEPTH];
 	void **buf = tt_tls.frames;
-	int n = unw_backtrace(buf, (int)(max + TT_SKIP_SLACK));
+	int n = libunwind_ready() ? unw_backtrace(buf, (int)(max + TT_SKIP_SLACK)) : 0;
 	unsigned nk, nl = keep_frames((const uintptr_t *)(void *)buf, n, out, max, truncated);
 	bool tr;
 	int m = walk_cfi(kept, max, &tr);
@@ -646,7 +677,7 @@ tt_unwind_capture_from(uint64_t ip, uint64_t sp, const uint64_t regs[6], uintptr
 	uc.uc_mcontext.gregs[REG_RSP] = (greg_t)sp;
 	for (unsigned i = 0; i < 6; i++)
 		uc.uc_mcontext.gregs[saved[i]] = (greg_t)regs[i];
-	if (unw_init_local(&c, &uc) < 0)
+	if (!libunwind_ready() || unw_init_local(&c, &uc) < 0)
 		return 0;
 	for (unsigned depth = 0; depth < max + TT_SKIP_SLACK; depth++) {
 		unw_word_t pc;
@@ -674,7 +705,7 @@ bool
 tt_unwind_is_internal_thread(void)
 {
 	void **buf = tt_tls.frames;
-	int n = unw_backtrace(buf, TT_MAX_DEPTH), i = 0;
+	int n = libunwind_ready() ? unw_backtrace(buf, TT_MAX_DEPTH) : 0, i = 0;
 
 	while (i < n && tt_self_contains((uintptr_t)buf[i]))
 		i++;	/* the wrapper and the recorder */

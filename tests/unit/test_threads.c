@@ -4,9 +4,11 @@
  * pthread_getattr_np gives, for default stacks (first and reused ones from
  * glibc's cache), other sizes and guards, and a stack the program supplies;
  * and on glibc every thread after the first gets them from the thread
- * descriptor without asking pthread_getattr_np.
+ * descriptor without asking pthread_getattr_np; the main thread's come
+ * from the maps, read raw, and are glibc's too whatever RLIMIT_STACK says.
  */
 #include <pthread.h>
+#include <sys/resource.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,6 +139,45 @@ test_program_supplied_stack(void **state)
 	free(stack);
 }
 
+/* The main thread's bounds under three stack limits, against glibc's. */
+static void
+test_main_thread(void **state)
+{
+	rlim_t limits[] = { 8 << 20, 1 << 20, RLIM_INFINITY };
+	struct rlimit old;
+	uint64_t asks, asks_after;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_STACK, &old), 0);
+	tt_threads_stack_word(&asks);
+	for (unsigned i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		struct rlimit rl = { limits[i], old.rlim_max };
+		struct tt_thread *t = tt_threads_take();
+		pthread_attr_t attr;
+		void *addr;
+		size_t size;
+		uintptr_t lo, hi;
+
+		if (limits[i] > old.rlim_max)
+			continue;	/* not raisable here */
+		assert_int_equal(setrlimit(RLIMIT_STACK, &rl), 0);
+		assert_non_null(t);
+		atomic_store(&t->flags, TT_THR_MAIN);
+		tt_threads_started(t);
+		lo = t->stack_lo;
+		hi = t->stack_hi;
+		tt_threads_give(t);
+		assert_int_equal(pthread_getattr_np(pthread_self(), &attr), 0);
+		assert_int_equal(pthread_attr_getstack(&attr, &addr, &size), 0);
+		pthread_attr_destroy(&attr);
+		assert_int_equal(lo, (uintptr_t)addr);
+		assert_int_equal(hi, (uintptr_t)addr + size);
+	}
+	assert_int_equal(setrlimit(RLIMIT_STACK, &old), 0);
+	tt_threads_stack_word(&asks_after);
+	assert_int_equal(asks_after, asks);
+}
+
 int
 main(void)
 {
@@ -144,6 +185,7 @@ main(void)
 		cmocka_unit_test_setup(test_default_stacks_first_and_reused, setup),
 		cmocka_unit_test_setup(test_other_sizes_and_guards, setup),
 		cmocka_unit_test_setup(test_program_supplied_stack, setup),
+		cmocka_unit_test_setup(test_main_thread, setup),
 	};
 
 	return cmocka_run_group_tests_name("threads", tests, NULL, NULL);
