@@ -75,6 +75,7 @@ static _Atomic int said_taken;
 static _Atomic uint64_t bytes_total;
 static _Atomic int32_t dumper_tid;		/* 0 until it runs */
 static atomic_flag live_busy = ATOMIC_FLAG_INIT;
+static int status_written;		/* this process wrote its status file */
 
 static _Atomic(sigaction_fn) real_sigaction_p;
 
@@ -204,6 +205,8 @@ write_status(void)
 	syscall(SYS_close, fd);
 	if (syscall(SYS_renameat, AT_FDCWD, tmp, AT_FDCWD, path) != 0)
 		syscall(SYS_unlinkat, AT_FDCWD, tmp, 0);
+	else
+		status_written = 1;
 }
 
 void
@@ -211,7 +214,7 @@ tt_dumper_exit(void)
 {
 	char path[4200];
 
-	if (!atomic_load(&have_thread) && !atomic_load(&lazy))
+	if (!status_written || (!atomic_load(&have_thread) && !atomic_load(&lazy)))
 		return;
 	status_path(path, sizeof(path), 0);
 	syscall(SYS_unlinkat, AT_FDCWD, path, 0);
@@ -380,7 +383,7 @@ dumper_main(void *arg)
  */
 #define DUMPER_STACK (256u << 10)
 
-static void publish_dir(void);
+static void announce(void);
 
 static void *dumper_stack;
 
@@ -410,13 +413,7 @@ start_thread_now(void)
 	}
 	atomic_store(&have_thread, 1);
 	atomic_store(&lazy, 0);
-	publish_dir();
-	/* Written now, before the program goes on: tether dump finds the
-	 * process by it as soon as the program runs. */
-	while (atomic_flag_test_and_set(&live_busy))
-		;
-	write_status();
-	atomic_flag_clear(&live_busy);
+	announce();
 	if (tt_opts.dump_every_bytes != 0) {
 		uint64_t step = tt_opts.dump_every_bytes / 16;
 
@@ -436,11 +433,7 @@ start_thread(void)
 	if (tt_opts.dump_interval == 0 && tt_opts.dump_every_bytes == 0 &&
 	    !tt_opts.dump_scan && __libc_single_threaded && !atomic_load(&have_thread)) {
 		atomic_store(&lazy, 1);
-		publish_dir();
-		while (atomic_flag_test_and_set(&live_busy))
-			;
-		write_status();
-		atomic_flag_clear(&live_busy);
+		announce();
 		return;
 	}
 	start_thread_now();
@@ -478,16 +471,19 @@ suggest(char *buf, size_t n)
 }
 
 /*
- * Where `tether dump` finds the status file when /proc/PID/environ no
- * longer shows TETHER_OUTPUT (nginx writes its process title over the
- * environment strings): a one-page memfd mapping named
- * "tether-dir:PID:DIR", DIR absolute, which /proc/PID/maps lists as
- * "/memfd:tether-dir:PID:DIR (deleted)".  Skipped when the name would be
- * longer than memfd_create allows (249 bytes).  A forked child keeps its
- * parent's mapping and adds its own.
+ * Where `tether dump` finds the process's dump directory and signal when
+ * it has no status file yet: a one-page memfd mapping named
+ * "tether-dir:PID:SIG:DIR" (SIG the signal's number, 0 for none; DIR
+ * absolute), which /proc/PID/maps lists as
+ * "/memfd:tether-dir:PID:SIG:DIR (deleted)".  It also stands for
+ * TETHER_OUTPUT when /proc/PID/environ no longer shows it (nginx writes
+ * its process title over the environment strings).  Not made when the
+ * name would be longer than memfd_create allows (249 bytes).  A forked
+ * child keeps its parent's mapping and adds its own.
+ * Return: true when published.
  */
-static void
-publish_dir(void)
+static bool
+publish_dir(int sig)
 {
 	char dir[4096], cwd[4096], name[512];
 	long fd;
@@ -496,23 +492,47 @@ publish_dir(void)
 	tt_dump_dir(dir, sizeof(dir));
 	if (dir[0] != '/') {
 		if (syscall(SYS_getcwd, cwd, sizeof(cwd)) <= 0)
-			return;
-		if (tt_fmt(name, sizeof(name), "tether-dir:%d:%s%s%s", (int)syscall(SYS_getpid),
-			   cwd, strcmp(dir, ".") == 0 ? "" : "/",
+			return false;
+		if (tt_fmt(name, sizeof(name), "tether-dir:%d:%d:%s%s%s",
+			   (int)syscall(SYS_getpid), sig, cwd,
+			   strcmp(dir, ".") == 0 ? "" : "/",
 			   strcmp(dir, ".") == 0 ? "" : dir) >= 249)
-			return;
-	} else if (tt_fmt(name, sizeof(name), "tether-dir:%d:%s", (int)syscall(SYS_getpid),
-			  dir) >= 249) {
-		return;
+			return false;
+	} else if (tt_fmt(name, sizeof(name), "tether-dir:%d:%d:%s", (int)syscall(SYS_getpid),
+			  sig, dir) >= 249) {
+		return false;
 	}
 	fd = syscall(SYS_memfd_create, name, 1u /* MFD_CLOEXEC */);
 	if (fd < 0)
-		return;
-	if (syscall(SYS_ftruncate, fd, 4096) == 0) {
-		m = (void *)syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-		(void)m;	/* kept for the life of the process */
-	}
+		return false;
+	m = syscall(SYS_ftruncate, fd, 4096) == 0 ?
+		(void *)syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
 	syscall(SYS_close, fd);
+	return m != MAP_FAILED;	/* kept for the life of the process */
+}
+
+/*
+ * Make the process known to `tether dump` before the program goes on.
+ * The status file is written only when the memfd's name cannot say it all
+ * (no memfd, or the program took the signal): creating, renaming and
+ * removing a file cost every process about 60 us.  A status file left by an earlier process with the same
+ * pid (one killed before its exit) is removed, so it is not read as ours.
+ */
+static void
+announce(void)
+{
+	char path[4200];
+	bool taken = dump_sig != 0 && !atomic_load(&sig_mine);
+
+	if (publish_dir(atomic_load(&sig_mine) ? dump_sig : 0) && !taken) {
+		status_path(path, sizeof(path), 0);
+		syscall(SYS_unlinkat, AT_FDCWD, path, 0);
+		return;
+	}
+	while (atomic_flag_test_and_set(&live_busy))
+		;
+	write_status();
+	atomic_flag_clear(&live_busy);
 }
 
 static void
@@ -567,6 +587,7 @@ tt_dumper_postfork_child(void)
 	atomic_store(&lazy, 0);
 	atomic_store(&dumper_tid, 0);	/* the parent's; its stack is free again */
 	atomic_flag_clear(&live_busy);
+	status_written = 0;	/* the parent's file is the parent's */
 	ring_n = ring_head = 0;	/* the parent's dumps are the parent's to rotate */
 	if (atomic_load(&tt_state) == TT_STATE_ON)
 		start_thread();

@@ -2,13 +2,14 @@
  * cmd_dump.c - `tether dump PID`: ask a process running under tether for a
  * dump while it runs, and with --wait wait for it and print its name.
  *
- * The library keeps a status file next to the process's dumps,
- * DIR/.tether.PID.status (tether-dump(1)): the signal it dumps on (or that
- * the program took it), the number and name of its last dump.  The
- * directory is the one the library publishes in /proc/PID/maps (a memfd
- * named tether-dir:PID:DIR), else found from the process's TETHER_OUTPUT
- * (/proc/PID/environ, which a program may have overwritten) and working
- * directory.  Nothing is sent to a process that is not under
+ * The library publishes its dump directory and signal in /proc/PID/maps
+ * (a memfd named tether-dir:PID:SIG:DIR), and keeps a status file next to
+ * the process's dumps, DIR/.tether.PID.status (tether-dump(1)), once it has
+ * more to say: the number and name of its last dump, or that the program
+ * took the signal.  Without the memfd (a directory name too long for it)
+ * the status file is there from the start, and the directory is found from
+ * the process's TETHER_OUTPUT (/proc/PID/environ, which a program may have
+ * overwritten) and working directory.  Nothing is sent to a process that is not under
  * tether or whose program handles the dump signal itself.
  */
 #include <errno.h>
@@ -120,25 +121,37 @@ env_of(const char *environ_buf, size_t n, const char *name)
 	return NULL;
 }
 
-/* The dump directory the library of process PID published in its maps
- * ("/memfd:tether-dir:PID:DIR (deleted)"), or NULL. */
+/*
+ * The dump directory and signal the library of process PID published in
+ * its maps ("/memfd:tether-dir:PID:SIG:DIR (deleted)"): the directory, with
+ * *sig set, or NULL.
+ */
 static char *
-published_dir(const char *maps, long pid)
+published_dir(const char *maps, long pid, int *sig)
 {
-	char key[64];
-	const char *p, *end;
+	char key[64], *end;
+	const char *p, *eol;
+	long n;
 
 	snprintf(key, sizeof(key), "/memfd:tether-dir:%ld:", pid);
 	p = strstr(maps, key);
 	if (p == NULL)
 		return NULL;
 	p += strlen(key);
-	end = strchr(p, '\n');
-	if (end == NULL)
-		end = p + strlen(p);
-	if (end - p > 10 && strncmp(end - 10, " (deleted)", 10) == 0)
-		end -= 10;
-	return end > p && p[0] == '/' ? tt_xasprintf("%.*s", (int)(end - p), p) : NULL;
+	errno = 0;
+	n = strtol(p, &end, 10);
+	if (end == p || *end != ':' || errno || n < 0 || n > 1024)
+		return NULL;
+	p = end + 1;
+	eol = strchr(p, '\n');
+	if (eol == NULL)
+		eol = p + strlen(p);
+	if (eol - p > 10 && strncmp(eol - 10, " (deleted)", 10) == 0)
+		eol -= 10;
+	if (eol <= p || p[0] != '/')
+		return NULL;
+	*sig = (int)n;
+	return tt_xasprintf("%.*s", (int)(eol - p), p);
 }
 
 /* The directory the process's dumps go to, as the library computes it. */
@@ -193,7 +206,7 @@ tt_cmd_dump(int argc, char **argv)
 	uint64_t timeout = 60000000000ull, waited = 0;
 	char path[128], *maps, *env, *output, *dir, *status_file, cwd[PATH_MAX], sn[32];
 	size_t env_len = 0;
-	int c, wait = 0;
+	int c, wait = 0, published_sig = -1;
 	struct status before, now;
 	ssize_t n;
 	char *end;
@@ -249,7 +262,7 @@ tt_cmd_dump(int argc, char **argv)
 		return fail("process %ld is not running under tether (libtether.so is "
 			    "not loaded; start it with tether run)", pid);
 	}
-	dir = published_dir(maps, pid);
+	dir = published_dir(maps, pid, &published_sig);
 	free(maps);
 	snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
 	env = slurp(path, &env_len);
@@ -270,6 +283,11 @@ tt_cmd_dump(int argc, char **argv)
 	free(env);
 	status_file = tt_xasprintf("%s/.tether.%ld.status", dir, pid);
 	read_status(status_file, &before);
+	if (!before.found && published_sig >= 0) {
+		/* no dump yet: the memfd's name says what the file would */
+		before.found = 1;
+		before.signal = published_sig;
+	}
 	if (!before.found) {
 		fprintf(stderr, "tether dump: process %ld runs under tether but takes no "
 			"dump requests: no %s (it runs with TETHER_DUMP_SIGNAL=none and "

@@ -13,9 +13,24 @@ grow_bytes() {
 		site "$T/g.json" grow "$SRC/live_leak.c" | cut -d' ' -f1
 }
 
+# wait_tether PID: until the library of PID is in (its memfd, named for
+# its dump directory, is in its maps); a signal before that would get the
+# program's default action.
+wait_tether() {
+	for i in $(seq 500); do
+		grep -qs "/memfd:tether-dir:$1:" "/proc/$1/maps" && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
 # A leaking process dumped by tether dump (the signal) while it runs.
 coproc LL { exec "$TETHER" run -o "$T/ll" -- "$WL/live_leak"; }
 pid=$LL_PID
+wait_tether "$pid"
+check_grep "the memfd names the process, the signal and the directory" \
+	"/memfd:tether-dir:$pid:$(kill -l USR2 2>/dev/null || echo 12):$T/ll " "/proc/$pid/maps"
+check "no status file before the first dump" test ! -e "$T/ll/.tether.$pid.status"
 prev=0 grew=yes paths=
 for n in 10 20 30; do
 	echo "$n" >&"${LL[1]}"
@@ -78,9 +93,7 @@ plain_rc=$?
 coproc LC { exec "$TETHER" run -o "$T/lc" --keep 0 -- "$WL/live_churn" 200000 25; }
 cpid=$LC_PID
 exec {lc_out}<&"${LC[0]}"
-# a signal before the library is in would be the program's default action:
-# wait for the dumper's status file first
-for i in $(seq 200); do [ -e "$T/lc/.tether.$cpid.status" ] && break; sleep 0.01; done
+wait_tether "$cpid"
 for i in 1 2 3 4 5; do kill -USR2 "$cpid" 2>/dev/null; sleep 0.05; done
 cat <&$lc_out > "$T/churn.out"
 wait "$cpid"
@@ -103,6 +116,26 @@ done
 check_eq "all $n dumps of the churn parse" 0 "$bad"
 check_eq "each dump complete, an address repeated only for a newer block, and reported once" 0 "$dups"
 diag "addresses freed and given out again while a dump was written: $raw"
+
+# A status file left by an earlier process with the same pid (here the
+# shell the program is exec'ed from) is removed at start, not read as the
+# program's: tether dump waits for the program's own first dump.
+mkdir -p "$T/st"
+coproc ST {
+	exec sh -c 'printf "tether-status 1\npid $$\nsignal 12 USR2\ntaken 0\nseq 99\nlast stale\n" \
+		> "$0/.tether.$$.status"; exec env LD_PRELOAD="$1" TETHER_OUTPUT="$0/" "$2"' \
+		"$T/st" "$LIBTETHER" "$WL/live_leak"
+}
+spid=$ST_PID
+wait_tether "$spid"
+check "a stale status file of the same pid is gone at start" test ! -e "$T/st/.tether.$spid.status"
+echo 10 >&"${ST[1]}"
+read -r line <&"${ST[0]}"
+p=$("$TETHER" dump --wait --timeout 20s "$spid")
+check_eq "tether dump --wait after a stale status file exits 0" 0 $?
+check_grep "and names the program's own first dump" "\.$spid\.1\.signal\.tdump$" <(echo "$p")
+exec {ST[1]}>&-
+wait "$spid"
 
 # A program that uses SIGUSR2 itself keeps it.
 for mode in start later ignore; do
@@ -156,7 +189,7 @@ check_grep "bad --dump-signal names the accepted forms" "KILL: expected a signal
 mkdir -p "$T/lt"
 LD_PRELOAD="$LIBTETHER" TETHER_OUTPUT="$T/lt/" "$WL/late_thread" 1.5 > "$T/lt.out" &
 lpid=$!
-for i in $(seq 200); do [ -e "$T/lt/.tether.$lpid.status" ] && break; sleep 0.01; done
+wait_tether "$lpid"
 check_eq "single-threaded: no thread of tether's" 1 "$(ls /proc/$lpid/task | wc -l)"
 "$TETHER" dump --wait "$lpid" > "$T/lt.path1"
 check_eq "single-threaded: dumped on the signal" 0 $?
