@@ -19,7 +19,7 @@ extern struct tt_proc tt_proc;
 
 /*
  * tt_dump_write() - write a dump of the current tables, atomically: into a
- * temporary file in the target directory, fsync'ed, then renamed to a name
+ * temporary file in the target directory, closed, then renamed to a name
  * no other dump has.  One dump at a time; a second caller returns -EBUSY.
  * Context: not the malloc path; raises the reentrancy guard; uses only raw
  * system calls for I/O.  Return: 0 or -errno (said once on stderr).
