@@ -104,6 +104,61 @@ test_stack_intern_concurrent_one_id_each(void **state)
 	}
 }
 
+/* Enough stacks to fill the index's first array and spill into its last
+ * (65536 stacks allowed: 8192 and 131072 slots): every thread gets one id
+ * per stack, in any order, and every stack reads back. */
+#define MANY 30000
+
+struct many_arg {
+	uint32_t *ids;
+	int seed;
+};
+
+static void *
+many_worker(void *p)
+{
+	struct many_arg *arg = p;
+
+	for (int i = 0; i < MANY; i++) {
+		int k = (int)(((uint64_t)i * 7919 + (uint64_t)arg->seed * 12345) % MANY);
+		uintptr_t f[3] = { 0x700000u + (uintptr_t)k * 16, 0x800000u, (uintptr_t)k };
+
+		arg->ids[k] = tt_stacks_intern(f, 3, 2, 0);
+	}
+	return NULL;
+}
+
+static void
+test_stack_intern_many_over_the_index(void **state)
+{
+	static uint32_t ids[THREADS][MANY];
+	static struct many_arg args[THREADS];
+	static uint8_t seen[1u << 17];
+	pthread_t t[THREADS];
+
+	(void)state;
+	for (int i = 0; i < THREADS; i++) {
+		args[i] = (struct many_arg){ ids[i], i };
+		pthread_create(&t[i], NULL, many_worker, &args[i]);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	for (int k = 0; k < MANY; k++) {
+		uintptr_t f[3] = { 0x700000u + (uintptr_t)k * 16, 0x800000u, (uintptr_t)k };
+		struct tt_stack *s = tt_stacks_get(ids[0][k]);
+
+		assert_int_not_equal(ids[0][k], 0);
+		assert_true(ids[0][k] < sizeof(seen));
+		assert_int_equal(seen[ids[0][k]], 0);	/* no two stacks share an id */
+		seen[ids[0][k]] = 1;
+		for (int i = 1; i < THREADS; i++)
+			assert_int_equal(ids[i][k], ids[0][k]);
+		assert_non_null(s);
+		assert_memory_equal(s->frames, f, sizeof(f));
+		assert_int_equal(tt_stacks_intern(f, 3, 2, 0), ids[0][k]);
+	}
+}
+
 static void
 test_blocks_fill_read_clear(void **state)
 {
@@ -566,6 +621,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_stack_intern_same_frames_same_id, setup),
 		cmocka_unit_test_setup(test_stack_intern_concurrent_one_id_each, setup),
+		cmocka_unit_test_setup(test_stack_intern_many_over_the_index, setup),
 		cmocka_unit_test_setup(test_blocks_fill_read_clear, setup),
 		cmocka_unit_test_setup(test_blocks_concurrent_no_torn_reads, setup),
 		cmocka_unit_test_setup(test_blocks_slots_recycled_across_threads, setup),
