@@ -1588,9 +1588,10 @@ memory_figures() {
 		echo "- By design: an entry of \`struct tt_stack\` ($mf_entry B) plus $mf_frame B per frame, rounded up to"
 		echo "  16 B, and $mf_index B in the id index; at dump_big's mean depth of $mf_depth frames: $(awk -v e="$mf_entry" -v f="$mf_frame" -v d="$mf_depth" -v i="$mf_index" 'BEGIN {
 			s = e + f * d; s = int((s + 15) / 16) * 16; printf "%d B", s + i }')."
-		echo "  The open-addressing array of ids (4 B a slot, twice TETHER_MAX_STACKS slots)"
-		echo "  is reserved whole and touched as ids land in it, so it adds to the RSS"
-		echo "  figure above until every page of it is touched."
+		echo "  The hash index of ids (8 B a slot: the id and half the hash) is a window in"
+		echo "  each of three small arrays, then one of twice TETHER_MAX_STACKS slots, all"
+		echo "  touched as stacks land, so it adds to the RSS figure above as a few pages"
+		echo "  per thousand stacks (lib/stack_table.c)."
 	fi
 	echo
 }
