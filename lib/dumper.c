@@ -515,8 +515,9 @@ publish_dir(int sig)
  * Make the process known to `tether dump` before the program goes on.
  * The status file is written only when the memfd's name cannot say it all
  * (no memfd, or the program took the signal): creating, renaming and
- * removing a file cost every process about 60 us.  A status file left by an earlier process with the same
- * pid (one killed before its exit) is removed, so it is not read as ours.
+ * removing a file cost every process about 60 us.  A status file left by
+ * an earlier process with the same pid (one killed before its exit) is
+ * removed, so it is not read as ours.
  */
 static void
 announce(void)

@@ -11,7 +11,6 @@
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -24,6 +23,7 @@
 #include "internal.h"
 #include "io.h"
 #include "own_maps.h"
+#include "proc_maps.h"
 #include "record.h"
 #include "stop.h"
 #include "table.h"
@@ -94,78 +94,36 @@ prepare(void)
 	return 0;
 }
 
-static uint64_t
-hex(const char **p)
+static size_t nmaps;
+
+/* One mapping into maps[], classified for the scan. */
+static int
+add_map(const struct tt_maps_line *l, void *arg)
 {
-	uint64_t v = 0;
+	struct map *m = &maps[nmaps++];
+	const char *name = l->name;
 
-	for (;; (*p)++) {
-		char c = **p;
-
-		if (c >= '0' && c <= '9')
-			v = v << 4 | (uint64_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v << 4 | (uint64_t)(c - 'a' + 10);
-		else
-			return v;
-	}
+	(void)arg;
+	*m = (struct map){ .lo = l->lo, .hi = l->hi, .r = l->r, .w = l->w, .x = l->x };
+	if (*name == '\0' || strncmp(name, "[anon:", 6) == 0 ||
+	    strncmp(name, "[heap]", 6) == 0 || strncmp(name, "[stack", 6) == 0)
+		m->kind = KIND_ANON;
+	else if (strncmp(name, "/dev/", 5) == 0 && strncmp(name, "/dev/zero", 9) != 0 &&
+		 strncmp(name, "/dev/shm/", 9) != 0)
+		m->kind = KIND_SKIP;	/* device memory: reading may act */
+	else if (*name == '[')
+		m->kind = KIND_SKIP;	/* vdso, vvar, vsyscall */
+	else
+		m->kind = KIND_FILE;
+	return nmaps == MAX_MAPS;
 }
 
-/* /proc/self/maps, parsed with raw system calls. */
-static size_t
+/* /proc/self/maps into maps[], read with raw system calls. */
+static void
 read_maps(void)
 {
-	size_t len = 0, n = 0;
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	while (len < MAPS_BUF - 1) {
-		long r = syscall(SYS_read, fd, maps_text + len, MAPS_BUF - 1 - len);
-
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	syscall(SYS_close, fd);
-	maps_text[len] = '\0';
-	for (const char *p = maps_text; *p && n < MAX_MAPS;) {
-		struct map *m = &maps[n];
-		const char *eol = strchr(p, '\n'), *path;
-
-		if (eol == NULL)
-			eol = p + strlen(p);
-		m->lo = hex(&p);
-		if (*p == '-')
-			p++;
-		m->hi = hex(&p);
-		while (*p == ' ')
-			p++;
-		m->r = p[0] == 'r';
-		m->w = p[1] == 'w';
-		m->x = p[2] == 'x';
-		/* the path is the 6th field; skip perms, offset, dev, inode */
-		for (int f = 0; f < 4 && p < eol; f++) {
-			while (p < eol && *p != ' ')
-				p++;
-			while (p < eol && *p == ' ')
-				p++;
-		}
-		path = p;
-		if (path == eol || strncmp(path, "[anon:", 6) == 0 ||
-		    strncmp(path, "[heap]", 6) == 0 || strncmp(path, "[stack", 6) == 0)
-			m->kind = KIND_ANON;
-		else if (strncmp(path, "/dev/", 5) == 0 && strncmp(path, "/dev/zero", 9) != 0 &&
-			 strncmp(path, "/dev/shm/", 9) != 0)
-			m->kind = KIND_SKIP;	/* device memory: reading may act */
-		else if (*path == '[')
-			m->kind = KIND_SKIP;	/* vdso, vvar, vsyscall */
-		else
-			m->kind = KIND_FILE;
-		n++;
-		p = *eol ? eol + 1 : eol;
-	}
-	return n;
+	nmaps = 0;
+	tt_proc_maps_each(maps_text, MAPS_BUF, add_map, NULL);
 }
 
 static const struct map *
@@ -294,8 +252,6 @@ scan_map(const struct sink *k, const struct map *m, uint32_t *flags)
 		scan_copy(k, at, m->hi, flags);
 }
 
-static size_t nmaps;
-
 static void
 scan_world(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
 {
@@ -307,7 +263,7 @@ scan_world(struct tt_scan *s, struct tt_world *w, uint32_t *flags)
 	const struct map *m;
 	size_t own;
 
-	nmaps = read_maps();
+	read_maps();
 	/* Heuristic ranges: vtables live in file mappings and point to code. */
 	for (size_t i = 0; i < nmaps; i++) {
 		if (maps[i].r && maps[i].kind == KIND_FILE)

@@ -101,11 +101,13 @@ mapped_one(const struct tt_maps_line *m, void *arg)
 {
 	struct mapped *q = arg;
 
+	size_t len = strlen(m->name);
+
 	if (q->addr < m->lo || q->addr >= m->hi)
 		return 0;
-	if (m->path == NULL || strlen(m->path) >= q->n)
+	if (m->name[0] != '/' || len >= q->n)
 		return -1;
-	memcpy(q->out, m->path, strlen(m->path) + 1);
+	memcpy(q->out, m->name, len + 1);
 	return 1;
 }
 

@@ -9,13 +9,42 @@
 #include <unistd.h>
 
 static uint64_t
-hex(const char **p, char stop)
+hex(const char **p)
 {
 	uint64_t v = 0;
 
-	for (; **p && **p != stop; (*p)++)
-		v = v * 16 + (uint64_t)(**p <= '9' ? **p - '0' : (**p | 32) - 'a' + 10);
-	return v;
+	for (;; (*p)++) {
+		char c = **p;
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/* A line "lo-hi perms offset dev inode name" into *m. */
+static void
+parse(const char *p, struct tt_maps_line *m)
+{
+	m->lo = hex(&p);
+	if (*p == '-')
+		p++;
+	m->hi = hex(&p);
+	while (*p == ' ')
+		p++;
+	m->r = p[0] == 'r';
+	m->w = p[0] && p[1] == 'w';
+	m->x = p[0] && p[1] && p[2] == 'x';
+	for (int f = 0; f < 4 && *p; f++) {	/* perms, offset, dev, inode */
+		while (*p && *p != ' ')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	m->name = p;
 }
 
 int
@@ -36,15 +65,10 @@ tt_proc_maps_each(char *buf, size_t n, int (*fn)(const struct tt_maps_line *, vo
 		for (char *line = buf, *nl; rc == 0 && (nl = strchr(line, '\n')) != NULL;
 		     line = nl + 1) {
 			struct tt_maps_line m;
-			const char *p = line;
 
 			*nl = '\0';
 			used = (size_t)(nl + 1 - buf);
-			m.lo = hex(&p, '-');
-			if (*p == '-')
-				p++;
-			m.hi = hex(&p, ' ');
-			m.path = strchr(p, '/');
+			parse(line, &m);
 			rc = fn(&m, arg);
 		}
 		memmove(buf, buf + used, len - used);

@@ -11,7 +11,8 @@
 
 struct tt_maps_line {
 	uint64_t lo, hi;	/* [lo, hi) */
-	const char *path;	/* from the first '/', or NULL (anonymous, [stack], ...) */
+	uint8_t r, w, x;	/* permissions */
+	const char *name;	/* the path or [heap], [stack], ...; "" when anonymous */
 };
 
 /*

@@ -148,7 +148,7 @@ bounds_from_attr(uintptr_t *lo, uintptr_t *hi)
 extern void *__libc_stack_end;
 
 struct main_stack {
-	uintptr_t in, prev_hi, lo, hi;
+	uintptr_t in, prev_hi, hi;	/* __libc_stack_end, the mappings' ends */
 };
 
 static int
@@ -168,7 +168,7 @@ static bool
 bounds_of_main(uintptr_t *lo, uintptr_t *hi)
 {
 	static char buf[4096];	/* tt_init's only */
-	struct main_stack q = { (uintptr_t)__libc_stack_end, 0, 0, 0 };
+	struct main_stack q = { (uintptr_t)__libc_stack_end, 0, 0 };
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), sp = (uintptr_t)&q, top, size;
 	struct rlimit rl;
 
