@@ -29,6 +29,7 @@
 #include "options.h"
 #include "site_cache.h"
 #include "record.h"
+#include "sample_arena.h"
 #include "table.h"
 #include "threads.h"
 #include "tls.h"
@@ -36,6 +37,7 @@
 #include "wait.h"
 
 _Atomic int tt_state;
+_Atomic int tt_alloc_mode = TT_ALLOC_UNDECIDED;
 struct tt_opts tt_opts;
 TT_TLS struct tt_tls tt_tls;
 
@@ -164,6 +166,33 @@ read_options(void)
 	return 0;
 }
 
+/* Fix the block layout, unless it already is. */
+static void
+settle_alloc_mode(bool lean)
+{
+	int expect = TT_ALLOC_UNDECIDED;
+
+	atomic_compare_exchange_strong(&tt_alloc_mode, &expect,
+				       lean ? TT_ALLOC_LEAN : TT_ALLOC_HEADERS);
+}
+
+int
+tt_alloc_mode_decide(void)
+{
+	int m;
+
+	(void)tt_init();
+	while ((m = atomic_load(&tt_alloc_mode)) == TT_ALLOC_UNDECIDED) {
+		/* This thread is the one in tt_init, before its decision (nothing
+		 * there allocates; should something, it gets headers for good), or
+		 * no tt_init will decide: headers.  Else another thread is about
+		 * to decide. */
+		if (tt_tls.busy > 0 || atomic_load(&tt_state) != TT_STATE_INITIALIZING)
+			settle_alloc_mode(false);
+	}
+	return m;
+}
+
 bool
 tt_init(void)
 {
@@ -178,6 +207,10 @@ tt_init(void)
 	}
 	if (read_options() != 0)
 		goto out;
+	/* Sampled, only the samples carry a header: decided now, before the
+	 * first block exists (the first allocation calls tt_init first). */
+	settle_alloc_mode(tt_opts.sample_rate != 0 && !tt_opts.leak_check &&
+			  !tt_opts.dump_scan && tt_sarena_reserve() == 0);
 	if (tt_blocks_init(tt_opts.max_blocks) != 0 ||
 	    tt_stacks_init(tt_opts.max_stacks) != 0 ||
 	    tt_sites_init(tt_opts.max_threads, tt_opts.max_stacks) != 0 ||
@@ -199,9 +232,15 @@ tt_init(void)
 		tt_disable("TETHER_UNWIND: expected auto, libunwind or check");
 		goto out;
 	}
+	/* After tt_sample_rate: no sample is taken before it is set. */
+	if (atomic_load(&tt_alloc_mode) == TT_ALLOC_LEAN && tt_sarena_create() != 0) {
+		tt_disable("cannot create the arena of the sampled blocks");
+		goto out;
+	}
 	tt_modules_snapshot();
 	atomic_store(&tt_state, TT_STATE_ON);
 out:
+	settle_alloc_mode(false);	/* an early failure: the default layout */
 	tt_tls.busy--;
 	return atomic_load(&tt_state) == TT_STATE_ON;
 }

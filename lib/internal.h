@@ -33,6 +33,23 @@ enum tt_state {
 extern _Atomic int tt_state;
 
 /*
+ * How blocks are laid out, fixed once, before the first block is handed
+ * out (tt_init decides it from the options): each with a 16-byte header
+ * (block.h), or, in sampled mode, only the sampled ones, which live in
+ * their own arena (sample_arena.h), the others being jemalloc's own.
+ */
+enum tt_alloc_mode {
+	TT_ALLOC_HEADERS = 0,	/* every block has a header (0: one test) */
+	TT_ALLOC_LEAN,		/* only the sampled blocks have one */
+	TT_ALLOC_UNDECIDED,	/* before the first allocation */
+};
+
+extern _Atomic int tt_alloc_mode;
+
+/* The first allocation's path: bring tether up, return the mode decided. */
+int tt_alloc_mode_decide(void);
+
+/*
  * A spinlock for the few places off the malloc path that need one (module
  * registry, thread registry, tether's own mappings).  Holders raise
  * tt_tls.busy first, so a signal handler's malloc never spins on a lock its

@@ -3,9 +3,14 @@
  * libtether.so, and of jemalloc's extended API.  Each wrapper asks the
  * private jemalloc for the block plus a 16-byte header (block.h), and, if
  * this thread may record, calls one out-of-line recorder.  Nothing else.
+ * In sampled mode (TT_ALLOC_LEAN, internal.h) only the sampled blocks get
+ * a header, in the sample arena (sample_arena.h); the others are asked of
+ * jemalloc as the program asked for them.
  *
- * Budget: when not recording, one TLS load and one branch on top of
- * jemalloc; when recording, the recorder's cost (record.c).
+ * Budget: the layout test (one load, one branch); then, when not
+ * recording, one TLS load and one branch on top of jemalloc; when
+ * recording, the recorder's cost (record.c).  Sampled, an unsampled
+ * allocation adds the thread's countdown, an unsampled free a range test.
  *
  * Order of record and call:
  *  - free forgets the block before the real free (its header, and the
@@ -37,6 +42,7 @@
 #include "io.h"
 #include "je.h"
 #include "record.h"
+#include "sample_arena.h"
 #include "tls.h"
 
 /* jemalloc's extended API, as jemalloc.h declares it. */
@@ -138,9 +144,154 @@ tracked(void *p, size_t size, unsigned fn)
 	return p;
 }
 
+/* The alignment a jemalloc flags word asks for, or 0. */
+static size_t
+flag_align(int flags)
+{
+	int lg = flags & TT_MALLOCX_LG_ALIGN_MASK;
+
+	return lg ? (size_t)1 << lg : 0;
+}
+
+/* The block layout (internal.h), decided by the first allocation. */
+static inline bool
+lean(void)
+{
+	int m = atomic_load_explicit(&tt_alloc_mode, memory_order_relaxed);
+
+	if (tt_likely(m == TT_ALLOC_HEADERS))
+		return false;
+	if (tt_unlikely(m == TT_ALLOC_UNDECIDED))
+		m = tt_alloc_mode_decide();
+	return m == TT_ALLOC_LEAN;
+}
+
+/* The same, where no block can exist yet if it is undecided (a free). */
+static inline bool
+lean_now(void)
+{
+	return atomic_load_explicit(&tt_alloc_mode, memory_order_relaxed) == TT_ALLOC_LEAN;
+}
+
+/*
+ * Sampled mode without headers (TT_ALLOC_LEAN): a sample is taken before
+ * the block is made, in the sample arena, with a header; every other block
+ * is jemalloc's, as the program asked for it.  free() tells them apart by
+ * address (tt_in_sarena).  A free of a pointer that is no block, or a
+ * double free, is then caught only for the sampled blocks.
+ */
+
+/* Whether this allocation is a sample. */
+static inline bool
+lean_sampled(size_t size)
+{
+	return may_record() && tt_sampled(size) && tt_sample_take(size);
+}
+
+/* A sampled block, recorded; NULL when the arena cannot make it. */
+static __attribute__((noinline)) void *
+sampled_alloc(size_t size, size_t align, int zero, unsigned fn)
+{
+	size_t offset = align > TT_HDR_SIZE ? align : TT_HDR_SIZE;
+	int flags = tt_sarena_flags | (zero ? TT_MALLOCX_ZERO : 0);
+	char *real;
+	void *p;
+
+	if (size > PTRDIFF_MAX - offset || offset > UINT32_MAX)
+		return NULL;
+	if (align > TT_HDR_SIZE)
+		flags |= __builtin_ctzl(align);
+	real = tt_je_mallocx(size + offset, flags);
+	if (real == NULL)
+		return NULL;
+	p = finish(real, (uint32_t)offset);
+	tt_record_alloc(p, size, fn | TT_RECORD_TAKEN);
+	return p;
+}
+
+/* A block of size bytes aligned to align (a power of two, or 0). */
+static inline void *
+lean_alloc(size_t size, size_t align, int zero, unsigned fn)
+{
+	void *p;
+
+	if (tt_unlikely(lean_sampled(size)) && (p = sampled_alloc(size, align, zero, fn)) != NULL)
+		return p;
+	if (align != 0)
+		p = tt_je_mallocx(size ? size : 1,
+				  __builtin_ctzl(align) | (zero ? TT_MALLOCX_ZERO : 0));
+	else if (zero)
+		p = tt_je_calloc(1, size);
+	else
+		p = tt_je_malloc(size);
+	if (tt_unlikely(p == NULL))
+		errno = ENOMEM;
+	return p;
+}
+
+static inline void
+lean_free(void *p)
+{
+	char *real;
+
+	if (tt_likely(!tt_in_sarena(p))) {
+		tt_je_free(p);
+		return;
+	}
+	real = block_release(p, NULL);
+	if (real != NULL)
+		tt_je_dallocx(real, TT_MALLOCX_TCACHE_NONE);
+}
+
+static size_t
+lean_usable_size(void *p)
+{
+	if (!tt_in_sarena(p))
+		return tt_je_malloc_usable_size(p);
+	if (tt_hdr_of(p)->magic != TT_HDR_LIVE)
+		return 0;
+	return tt_je_malloc_usable_size(real_of(p)) - tt_hdr_of(p)->offset;
+}
+
+/*
+ * Resize p (not NULL) to size (not 0): in place by jemalloc when neither
+ * block is a sample, else by a new block, a copy and a free.  flags are
+ * jemalloc's (rallocx), or -1 for realloc.
+ */
+static void *
+lean_resize(void *p, size_t size, int flags, unsigned fn)
+{
+	bool was_sampled = tt_in_sarena(p);
+	size_t old;
+	void *q = NULL;
+
+	if (tt_unlikely(lean_sampled(size)))
+		q = sampled_alloc(size, flags < 0 ? 0 : flag_align(flags),
+				  flags > 0 && (flags & TT_MALLOCX_ZERO), fn);
+	if (q == NULL && !was_sampled) {
+		q = flags < 0 ? tt_je_realloc(p, size) : tt_je_rallocx(p, size, flags);
+		if (tt_unlikely(q == NULL))
+			errno = ENOMEM;
+		return q;
+	}
+	if (q == NULL) {
+		q = flags < 0 ? tt_je_malloc(size) : tt_je_mallocx(size, flags);
+		if (q == NULL) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	old = lean_usable_size(p);
+	memcpy(q, p, old < size ? old : size);
+	lean_free(p);
+	return q;
+}
+
 TT_EXPORT void *
 malloc(size_t size)
 {
+	if (lean())
+		return lean_alloc(size, 0, 0, TT_FN_MALLOC);
 	return tracked(block_alloc(size, 0, 0), size, TT_FN_MALLOC);
 }
 
@@ -151,6 +302,10 @@ free(void *p)
 
 	if (p == NULL)
 		return;
+	if (lean_now()) {
+		lean_free(p);
+		return;
+	}
 	real = block_release(p, NULL);
 	if (real != NULL)
 		tt_je_free(real);
@@ -165,6 +320,8 @@ calloc(size_t n, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (lean())
+		return lean_alloc(total, 0, 1, TT_FN_CALLOC);
 	return tracked(block_alloc(total, 0, 1), total, TT_FN_CALLOC);
 }
 
@@ -212,13 +369,17 @@ block_resize(void *p, size_t size, size_t align, unsigned fn)
 TT_EXPORT void *
 realloc(void *p, size_t size)
 {
+	bool l = lean();
+
 	if (p == NULL)
-		return tracked(block_alloc(size, 0, 0), size, TT_FN_REALLOC);
+		return l ? lean_alloc(size, 0, 0, TT_FN_REALLOC)
+			 : tracked(block_alloc(size, 0, 0), size, TT_FN_REALLOC);
 	if (size == 0) {
 		free(p);
 		return NULL;
 	}
-	return block_resize(p, size, 0, TT_FN_REALLOC);
+	return l ? lean_resize(p, size, -1, TT_FN_REALLOC)
+		 : block_resize(p, size, 0, TT_FN_REALLOC);
 }
 
 TT_EXPORT void *
@@ -229,6 +390,15 @@ reallocarray(void *p, size_t n, size_t size)
 	if (__builtin_mul_overflow(n, size, &total)) {
 		errno = ENOMEM;
 		return NULL;
+	}
+	if (lean()) {
+		if (p == NULL)
+			return lean_alloc(total, 0, 0, TT_FN_REALLOCARRAY);
+		if (total == 0) {
+			lean_free(p);
+			return NULL;
+		}
+		return lean_resize(p, total, -1, TT_FN_REALLOCARRAY);
 	}
 	if (p == NULL)
 		return tracked(block_alloc(total, 0, 0), total, TT_FN_REALLOCARRAY);
@@ -249,6 +419,8 @@ memalign_impl(size_t align, size_t size, unsigned fn)
 	}
 	if (align & (align - 1))
 		align = (size_t)1 << (64 - __builtin_clzl(align));
+	if (lean())
+		return lean_alloc(size, align, 0, fn);
 	return tracked(block_alloc(size, align, 0), size, fn);
 }
 
@@ -278,7 +450,10 @@ posix_memalign(void **out, size_t align, size_t size)
 	if (align == 0 || (align & (align - 1)) || align % sizeof(void *) != 0)
 		return EINVAL;
 	/* Like glibc, a failure also leaves errno set to ENOMEM. */
-	p = tracked(block_alloc(size, align, 0), size, TT_FN_POSIX_MEMALIGN);
+	if (lean())
+		p = lean_alloc(size, align, 0, TT_FN_POSIX_MEMALIGN);
+	else
+		p = tracked(block_alloc(size, align, 0), size, TT_FN_POSIX_MEMALIGN);
 	if (p == NULL)
 		return ENOMEM;
 	*out = p;
@@ -301,13 +476,19 @@ pvalloc(size_t size)
 		return NULL;
 	}
 	rounded &= ~(page - 1);
+	if (lean())
+		return lean_alloc(rounded, page, 0, TT_FN_PVALLOC);
 	return tracked(block_alloc(rounded, page, 0), size, TT_FN_PVALLOC);
 }
 
 TT_EXPORT size_t
 malloc_usable_size(void *p)
 {
-	if (p == NULL || tt_hdr_of(p)->magic != TT_HDR_LIVE)
+	if (p == NULL)
+		return 0;
+	if (lean_now())
+		return lean_usable_size(p);
+	if (tt_hdr_of(p)->magic != TT_HDR_LIVE)
 		return 0;
 	return tt_je_malloc_usable_size(real_of(p)) - tt_hdr_of(p)->offset;
 }
@@ -330,13 +511,6 @@ TT_EXPORT void *__libc_pvalloc(size_t) __attribute__((alias("pvalloc")));
  * redis).  Alignment flags are honoured through the header offset; the
  * other flags (zero, tcache, arena) pass through.
  */
-static size_t
-flag_align(int flags)
-{
-	int lg = flags & TT_MALLOCX_LG_ALIGN_MASK;
-
-	return lg ? (size_t)1 << lg : 0;
-}
 
 static size_t
 flag_offset(int flags)
@@ -352,6 +526,15 @@ mallocx(size_t size, int flags)
 	size_t offset = flag_offset(flags);
 	char *real;
 
+	if (lean()) {
+		void *p;
+
+		if (tt_unlikely(lean_sampled(size)) &&
+		    (p = sampled_alloc(size, flag_align(flags), flags & TT_MALLOCX_ZERO,
+				       TT_FN_MALLOCX)) != NULL)
+			return p;
+		return tt_je_mallocx(size, flags);
+	}
 	if (size > PTRDIFF_MAX - offset)
 		return NULL;
 	real = tt_je_mallocx(size + offset, flags);
@@ -366,6 +549,11 @@ rallocx(void *p, size_t size, int flags)
 	int saved = errno;
 	void *q;
 
+	if (lean()) {
+		q = lean_resize(p, size, flags, TT_FN_RALLOCX);
+		errno = saved;
+		return q;
+	}
 	if (tt_hdr_of(p)->offset != TT_HDR_SIZE || flag_align(flags) > TT_HDR_SIZE ||
 	    (flags & ~TT_MALLOCX_LG_ALIGN_MASK) != 0) {
 		q = mallocx(size, flags);
@@ -386,7 +574,12 @@ TT_EXPORT size_t
 xallocx(void *p, size_t size, size_t extra, int flags)
 {
 	struct tt_hdr *h = tt_hdr_of(p);
-	size_t offset = h->offset, before = malloc_usable_size(p), after;
+	size_t offset, before, after;
+
+	if (lean_now() && !tt_in_sarena(p))
+		return tt_je_xallocx(p, size, extra, flags);
+	offset = h->offset;
+	before = malloc_usable_size(p);
 
 	after = tt_je_xallocx(real_of(p), size + offset, extra,
 			      flags & ~TT_MALLOCX_LG_ALIGN_MASK) - offset;
@@ -409,8 +602,16 @@ sallocx(const void *p, int flags)
 TT_EXPORT void
 dallocx(void *p, int flags)
 {
-	char *real = block_release(p, NULL);
+	char *real;
 
+	if (lean_now()) {
+		if (!tt_in_sarena(p))
+			tt_je_dallocx(p, flags);
+		else
+			lean_free(p);
+		return;
+	}
+	real = block_release(p, NULL);
 	if (real != NULL)
 		tt_je_dallocx(real, flags & ~TT_MALLOCX_LG_ALIGN_MASK);
 }
@@ -418,7 +619,11 @@ dallocx(void *p, int flags)
 TT_EXPORT void
 sdallocx(void *p, size_t size, int flags)
 {
-	(void)size;	/* the header changes the real size; let jemalloc look */
+	if (lean_now() && !tt_in_sarena(p)) {
+		tt_je_sdallocx(p, size, flags);
+		return;
+	}
+	/* A header changes the real size; let jemalloc look. */
 	dallocx(p, flags);
 }
 
@@ -428,6 +633,8 @@ nallocx(size_t size, int flags)
 	size_t offset = flag_offset(flags);
 	size_t n;
 
+	if (lean())
+		return tt_je_nallocx(size, flags);
 	if (size > PTRDIFF_MAX - offset)
 		return 0;
 	n = tt_je_nallocx(size + offset, flags);

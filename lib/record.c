@@ -24,6 +24,7 @@
 #include "free_queue.h"
 #include "internal.h"
 #include "options.h"
+#include "sample_arena.h"
 #include "site_cache.h"
 #include "threads.h"
 #include "tls.h"
@@ -97,6 +98,12 @@ sample_hit(struct tt_tls *t, size_t size)
 	}
 	t->sample_left = next_sample();
 	return true;
+}
+
+bool
+tt_sample_take(size_t size)
+{
+	return tt_sarena_ready() && sample_hit(&tt_tls, size);
 }
 
 static tt_freeq_fn settle_taken;
@@ -249,8 +256,9 @@ tt_record_alloc(void *user, size_t size, unsigned fn)
 		 * block slots, which its exit hook gives back. */
 		t->exit_armed = tt_thread_first();
 	}
-	if (tt_unlikely(tt_sample_rate != 0) && !sample_hit(t, size))
+	if (tt_unlikely(tt_sample_rate != 0) && !(fn & TT_RECORD_TAKEN) && !sample_hit(t, size))
 		goto out;
+	fn &= ~TT_RECORD_TAKEN;
 
 	stack = stack_here(fn);
 	slot = stack ? tt_blocks_take() : 0;

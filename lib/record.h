@@ -44,6 +44,17 @@ tt_sampled(size_t size)
  */
 void tt_record_alloc(void *user, size_t size, unsigned fn);
 
+/* Or'ed into fn: the wrapper took the sample already (tt_sample_take). */
+#define TT_RECORD_TAKEN 0x1000u
+
+/*
+ * tt_sample_take() - sampled mode without headers: whether this allocation,
+ * whose bytes tt_sampled() found the countdown in, is a sample, to be made
+ * in the sample arena and recorded with TT_RECORD_TAKEN.  False until the
+ * arena exists.
+ */
+bool tt_sample_take(size_t size);
+
 /*
  * tt_record_free() - forget a block about to be freed (hdr->slot != 0).
  * Called whatever the thread's state, so that no stale record outlives its

@@ -80,4 +80,34 @@ check_grep "tether_check() while sampling returns -1" "^clean -1$" "$T/out"
 check_grep "and says why, once" "tether_check: no leak check while sampling" "$T/err"
 check_eq "once" 1 "$(grep -c 'no leak check while sampling' "$T/err")"
 
+# Sampled, only the sampled blocks carry a header and live in an arena of
+# their own (lib/sample_arena.c); the others are jemalloc's.  A random mix
+# of every allocation function, with blocks moved by realloc between the
+# two kinds, must keep every byte, at every rate, with no complaint.
+"$WL/sample_mix" > "$T/mix.plain"
+check_eq "sanity: sample_mix runs alone" 0 $?
+for rate in 1 1K 64K 1G; do
+	mkdir -p "$T/mix$rate"
+	TETHER_SAMPLE_RATE=$rate TETHER_OUTPUT="$T/mix$rate/" LD_PRELOAD="$LIBTETHER" \
+		"$WL/sample_mix" > "$T/mix.$rate" 2> "$T/mix.$rate.err"
+	check_eq "rate $rate: sample_mix exits 0" 0 $?
+	check "rate $rate: the same output as without tether" cmp -s "$T/mix.plain" "$T/mix.$rate"
+	check_eq "rate $rate: nothing said on stderr" "" "$(cat "$T/mix.$rate.err")"
+done
+"$TETHER" report --format json -o "$T/mix.json" "$T/mix1K"
+# Each resize records a new block, as a realloc is.
+made=$(awk '/^allocations /{print $2 + $4}' "$T/mix.plain")
+near "rate 1K: the blocks allocated, estimated from the samples" \
+	"$(q "$T/mix.json" totals | cut -d' ' -f4)" "$made"
+# jemalloc's class for 130 bytes is 160 B; a 16-byte header leaves 144.
+usable() {
+	TETHER_SAMPLE_RATE=$1 TETHER_OUTPUT="$T/mix1/" LD_PRELOAD="$LIBTETHER" "$WL/sample_mix" usable
+}
+check_eq "an unsampled block has no header" "usable(130) = 160" "$(usable 1G)"
+check_eq "a sampled block has one" "usable(130) = 144" "$(usable 1)"
+check_eq "full tracking: every block has one" "usable(130) = 144" "$(usable 0)"
+TETHER_SAMPLE_RATE=1 TETHER_OUTPUT="$T/mix1/" LD_PRELOAD="$LIBTETHER" "$WL/sample_mix" double > "$T/df" 2> "$T/df.err"
+check_eq "a sampled block freed twice is still caught" "survived" "$(cat "$T/df")"
+check_grep "and said" "block already freed; ignored" "$T/df.err"
+
 done_testing

@@ -19,6 +19,15 @@ check_grep "sanity: the workload checked realloc(p, 0)" "^realloc\(p, 0\) -> NUL
 "$TETHER" run -o "$T/d" -- "$WL/semantics" > "$T/run" 2>&1
 check "same results under tether run" cmp -s "$T/plain" "$T/run"
 
+# Sampled, the blocks not sampled have no header (lib/sample_arena.h): the
+# same results at a rate that samples every block and at one that samples
+# some.
+for rate in 1 4K; do
+	TETHER_SAMPLE_RATE=$rate TETHER_OUTPUT="$T/" LD_PRELOAD="$LIBTETHER" "$WL/semantics" > "$T/s$rate" 2>&1
+	check_eq "sampled at $rate: same exit status" "$plain" $?
+	check "sampled at $rate: same results" cmp -s "$T/plain" "$T/s$rate"
+done
+
 # jemalloc's extended API, for programs built against jemalloc.
 "$WL/jemalloc_api" > "$T/je.plain" 2>&1
 check_eq "jemalloc_api runs with jemalloc alone" 0 $?
@@ -26,6 +35,10 @@ mkdir -p "$T/je"
 TETHER_OUTPUT="$T/je/" LD_PRELOAD="$LIBTETHER" "$WL/jemalloc_api" > "$T/je.tether" 2>&1
 check_eq "and under libtether" 0 $?
 check "same results through tether's mallocx family" cmp -s "$T/je.plain" "$T/je.tether"
+for rate in 1 4K; do
+	TETHER_SAMPLE_RATE=$rate TETHER_OUTPUT="$T/je/" LD_PRELOAD="$LIBTETHER" "$WL/jemalloc_api" > "$T/je.s$rate" 2>&1
+	check "sampled at $rate: the same through the mallocx family" cmp -s "$T/je.plain" "$T/je.s$rate"
+done
 check_eq "sanity: every relation held" 0 "$(grep -c '=0' "$T/je.plain")"
 mkdir -p "$T/jd"
 TETHER_OUTPUT="$T/jd/" LD_PRELOAD="$LIBTETHER" "$WL/jemalloc_api" > /dev/null

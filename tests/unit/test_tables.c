@@ -20,6 +20,8 @@
 #include <cmocka.h>
 
 #include "lib/free_queue.h"
+#include "lib/je.h"
+#include "lib/sample_arena.h"
 #include "lib/site_cache.h"
 #include "lib/table.h"
 #include "lib/tls.h"
@@ -615,6 +617,55 @@ test_freeq_concurrent_readers_miss_nothing(void **state)
 	assert_true(r.checks > 0);
 }
 
+/*
+ * The sample arena: every block it makes, small, large or aligned, lies in
+ * the reserved range, and none of its memory reaches an ordinary
+ * allocation afterwards (no thread cache in between), so free() can tell
+ * a sampled block by its address alone.
+ */
+static void
+test_sample_arena_blocks_stay_in_range(void **state)
+{
+	static const size_t sizes[] = { 1, 8, 16, 24, 100, 130, 1000, 4096, 5000,
+					65536, 100000, 1 << 20, 4 << 20 };
+	enum { N = 200 };
+	void *p[sizeof(sizes) / sizeof(sizes[0])][N];
+
+	(void)state;
+	if (tt_sarena_len == 0)
+		assert_int_equal(tt_sarena_reserve(), 0);
+	if (!tt_sarena_ready())
+		assert_int_equal(tt_sarena_create(), 0);
+	assert_true(tt_sarena_ready());
+	for (int round = 0; round < 3; round++) {
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (int i = 0; i < N; i++) {
+				int lg = i % 4 == 0 ? 16 : i % 4 == 1 ? 6 : 0;
+				size_t n = sizes[s] > (1 << 20) && i > 4 ? 1000 : sizes[s];
+
+				p[s][i] = tt_je_mallocx(n, tt_sarena_flags | lg);
+				assert_non_null(p[s][i]);
+				assert_true(tt_in_sarena(p[s][i]));
+				assert_true(tt_in_sarena((char *)p[s][i] + n - 1));
+				assert_int_equal((uintptr_t)p[s][i] & (((uintptr_t)1 << lg) - 1), 0);
+				memset(p[s][i], 0xa5, n < 64 ? n : 64);
+			}
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (int i = 0; i < N; i++)
+				tt_je_dallocx(p[s][i], TT_MALLOCX_TCACHE_NONE);
+		/* Ordinary blocks of the same sizes, right after: none in range. */
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (int i = 0; i < N; i++) {
+				p[s][i] = tt_je_malloc(sizes[s] > (1 << 20) && i > 4 ? 1000 : sizes[s]);
+				assert_non_null(p[s][i]);
+				assert_false(tt_in_sarena(p[s][i]));
+			}
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (int i = 0; i < N; i++)
+				tt_je_free(p[s][i]);
+	}
+}
+
 int
 main(void)
 {
@@ -628,6 +679,7 @@ main(void)
 		cmocka_unit_test_setup(test_sites_concurrent_counts_add_up, setup),
 		cmocka_unit_test_setup(test_freeq_order_readers_and_rebind, setup),
 		cmocka_unit_test_setup(test_freeq_concurrent_readers_miss_nothing, setup),
+		cmocka_unit_test(test_sample_arena_blocks_stay_in_range),
 	};
 
 	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
