@@ -1,7 +1,8 @@
 /*
  * block.h - the 16-byte header tether puts in front of every block it hands
- * out (in sampled mode, of every sampled block: sample_arena.h).  It carries the block's slot in the block table, so free() reaches
- * the record without any lookup, and the offset back to the start of the
+ * out (in sampled mode, of every sampled block: sample_arena.h).  It
+ * carries the block's slot in the block table, so free() reaches the
+ * record without any lookup, and the offset back to the start of the
  * jemalloc allocation, so aligned blocks free correctly.  The header holds
  * small integers only: it can never look like a pointer to a scan.
  */

@@ -79,29 +79,39 @@ finish(char *real, uint32_t offset)
 	return real + offset;
 }
 
-/* A block of size bytes aligned to align (a power of two, or 0). */
-static void *
-block_alloc(size_t size, size_t align, int zero)
+/*
+ * A block of size bytes aligned to align (a power of two, or 0), with its
+ * header in front; flags 0, or the sample arena's (sample_arena.h).
+ * Return: the block, or NULL, errno untouched.
+ */
+static inline void *
+header_alloc(size_t size, size_t align, int zero, int flags)
 {
 	size_t offset = align > TT_HDR_SIZE ? align : TT_HDR_SIZE;
 	char *real;
 
-	if (tt_unlikely(size > PTRDIFF_MAX - offset || offset > UINT32_MAX)) {
-		errno = ENOMEM;
+	if (tt_unlikely(size > PTRDIFF_MAX - offset || offset > UINT32_MAX))
 		return NULL;
-	}
 	if (align > TT_HDR_SIZE)
-		real = tt_je_mallocx(size + offset,
-				     __builtin_ctzl(align) | (zero ? TT_MALLOCX_ZERO : 0));
+		flags |= __builtin_ctzl(align);
+	if (flags != 0)
+		real = tt_je_mallocx(size + offset, flags | (zero ? TT_MALLOCX_ZERO : 0));
 	else if (zero)
 		real = tt_je_calloc(1, size + offset);
 	else
 		real = tt_je_malloc(size + offset);
-	if (tt_unlikely(real == NULL)) {
+	return tt_likely(real != NULL) ? finish(real, (uint32_t)offset) : NULL;
+}
+
+/* The same, from the default arenas, errno ENOMEM on failure. */
+static void *
+block_alloc(size_t size, size_t align, int zero)
+{
+	void *p = header_alloc(size, align, zero, 0);
+
+	if (tt_unlikely(p == NULL))
 		errno = ENOMEM;
-		return NULL;
-	}
-	return finish(real, (uint32_t)offset);
+	return p;
 }
 
 static inline char *
@@ -192,20 +202,10 @@ lean_sampled(size_t size)
 static __attribute__((noinline)) void *
 sampled_alloc(size_t size, size_t align, int zero, unsigned fn)
 {
-	size_t offset = align > TT_HDR_SIZE ? align : TT_HDR_SIZE;
-	int flags = tt_sarena_flags | (zero ? TT_MALLOCX_ZERO : 0);
-	char *real;
-	void *p;
+	void *p = header_alloc(size, align, zero, tt_sarena_flags);
 
-	if (size > PTRDIFF_MAX - offset || offset > UINT32_MAX)
-		return NULL;
-	if (align > TT_HDR_SIZE)
-		flags |= __builtin_ctzl(align);
-	real = tt_je_mallocx(size + offset, flags);
-	if (real == NULL)
-		return NULL;
-	p = finish(real, (uint32_t)offset);
-	tt_record_alloc(p, size, fn | TT_RECORD_TAKEN);
+	if (p != NULL)
+		tt_record_alloc(p, size, fn | TT_RECORD_TAKEN);
 	return p;
 }
 
@@ -243,16 +243,6 @@ lean_free(void *p)
 		tt_je_dallocx(real, TT_MALLOCX_TCACHE_NONE);
 }
 
-static size_t
-lean_usable_size(void *p)
-{
-	if (!tt_in_sarena(p))
-		return tt_je_malloc_usable_size(p);
-	if (tt_hdr_of(p)->magic != TT_HDR_LIVE)
-		return 0;
-	return tt_je_malloc_usable_size(real_of(p)) - tt_hdr_of(p)->offset;
-}
-
 /*
  * Resize p (not NULL) to size (not 0): in place by jemalloc when neither
  * block is a sample, else by a new block, a copy and a free.  flags are
@@ -281,7 +271,7 @@ lean_resize(void *p, size_t size, int flags, unsigned fn)
 			return NULL;
 		}
 	}
-	old = lean_usable_size(p);
+	old = malloc_usable_size(p);
 	memcpy(q, p, old < size ? old : size);
 	lean_free(p);
 	return q;
@@ -486,8 +476,8 @@ malloc_usable_size(void *p)
 {
 	if (p == NULL)
 		return 0;
-	if (lean_now())
-		return lean_usable_size(p);
+	if (lean_now() && !tt_in_sarena(p))
+		return tt_je_malloc_usable_size(p);
 	if (tt_hdr_of(p)->magic != TT_HDR_LIVE)
 		return 0;
 	return tt_je_malloc_usable_size(real_of(p)) - tt_hdr_of(p)->offset;
@@ -509,9 +499,8 @@ TT_EXPORT void *__libc_pvalloc(size_t) __attribute__((alias("pvalloc")));
 /*
  * jemalloc's extended API, for programs built against jemalloc (Debian's
  * redis).  Alignment flags are honoured through the header offset; the
- * other flags (zero, tcache, arena) pass through.
+ * other flags (zero, tcache, arena) pass through.  (flag_align: above.)
  */
-
 static size_t
 flag_offset(int flags)
 {
