@@ -232,11 +232,6 @@ tt_init(void)
 		tt_disable("TETHER_UNWIND: expected auto, libunwind or check");
 		goto out;
 	}
-	/* After tt_sample_rate: no sample is taken before it is set. */
-	if (atomic_load(&tt_alloc_mode) == TT_ALLOC_LEAN && tt_sarena_create() != 0) {
-		tt_disable("cannot create the arena of the sampled blocks");
-		goto out;
-	}
 	tt_modules_snapshot();
 	atomic_store(&tt_state, TT_STATE_ON);
 out:

@@ -23,6 +23,7 @@
 #include "modules.h"
 #include "options.h"
 #include "record.h"
+#include "sample_arena.h"
 #include "site_cache.h"
 #include "threads.h"
 #include "tls.h"
@@ -53,6 +54,7 @@ static void
 postfork_child(void)
 {
 	tt_record_postfork_child();
+	tt_sarena_postfork_child();
 	tt_sites_postfork_child(tt_tls.sites);
 	tt_threads_postfork_child();
 	tt_modules_postfork();

@@ -100,10 +100,25 @@ sample_hit(struct tt_tls *t, size_t size)
 	return true;
 }
 
+/* The first sample of the process makes the arena (sample_arena.h). */
+static __attribute__((noinline, cold)) bool
+open_arena(void)
+{
+	static atomic_flag said = ATOMIC_FLAG_INIT;
+	int rc;
+
+	tt_tls.busy++;
+	rc = tt_sarena_open();
+	tt_tls.busy--;
+	if (rc != 0 && !atomic_flag_test_and_set(&said))
+		tt_disable("cannot create the arena of the sampled blocks");
+	return rc == 0;
+}
+
 bool
 tt_sample_take(size_t size)
 {
-	return tt_sarena_ready() && sample_hit(&tt_tls, size);
+	return sample_hit(&tt_tls, size) && (tt_likely(tt_sarena_ready()) || open_arena());
 }
 
 static tt_freeq_fn settle_taken;

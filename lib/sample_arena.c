@@ -14,6 +14,7 @@
  * Context: the hooks run inside jemalloc, under its locks: they only do
  * atomics and madvise.
  */
+#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,8 +135,12 @@ static struct tt_je_extent_hooks hooks = {
 	.merge = hook_merge,
 };
 
-int
-tt_sarena_create(void)
+/* The arena's life: made at the first sample, by one thread. */
+enum { ARENA_NONE, ARENA_CREATING, ARENA_READY, ARENA_FAILED };
+static _Atomic int arena_state;
+
+static int
+create(void)
 {
 	struct tt_je_extent_hooks *h = &hooks;
 	unsigned arena;
@@ -147,4 +152,31 @@ tt_sarena_create(void)
 	__atomic_store_n(&tt_sarena_flags, TT_MALLOCX_ARENA(arena) | TT_MALLOCX_TCACHE_NONE,
 			 __ATOMIC_RELEASE);
 	return 0;
+}
+
+int
+tt_sarena_open(void)
+{
+	int s = ARENA_NONE;
+
+	if (tt_sarena_ready())
+		return 0;
+	if (atomic_compare_exchange_strong(&arena_state, &s, ARENA_CREATING)) {
+		s = create() == 0 ? ARENA_READY : ARENA_FAILED;
+		atomic_store(&arena_state, s);
+		return s == ARENA_READY ? 0 : -1;
+	}
+	/* Another thread is making it: a mallctl call, microseconds. */
+	while ((s = atomic_load(&arena_state)) == ARENA_CREATING)
+		sched_yield();
+	return s == ARENA_READY ? 0 : -1;
+}
+
+void
+tt_sarena_postfork_child(void)
+{
+	/* The creating thread, if any, is gone: whoever comes next makes it,
+	 * unless it was made (the flags are set) just before the fork. */
+	if (atomic_load(&arena_state) == ARENA_CREATING)
+		atomic_store(&arena_state, tt_sarena_ready() ? ARENA_READY : ARENA_NONE);
 }

@@ -30,13 +30,21 @@ tt_in_sarena(const void *p)
 int tt_sarena_reserve(void);
 
 /*
- * tt_sarena_create() - create the arena over the reserved range.  May
- * initialise jemalloc.  Return: 0, or -1.
- * Context: tt_init, once, after tt_sarena_reserve() succeeded.
+ * tt_sarena_open() - the arena over the reserved range, created at the
+ * first call (a mallctl that may initialise jemalloc); a thread calling
+ * while another creates it waits for it.  Made at the first sample rather
+ * than at start: most short processes never take one, and creating an
+ * arena costs them a tenth of their run.  Return: 0, or -1 (it cannot be
+ * made, or nothing was reserved).
+ * Context: with tt_tls.busy raised: an allocation made meanwhile by a
+ * signal handler of the creating thread must not come back here.
  */
-int tt_sarena_create(void);
+int tt_sarena_open(void);
 
-/* Whether sampled blocks can be allocated: the arena exists. */
+/* In a fork child: a creation the fork cut short is started again. */
+void tt_sarena_postfork_child(void);
+
+/* Whether the arena exists (tt_sarena_flags are set). */
 static inline bool
 tt_sarena_ready(void)
 {

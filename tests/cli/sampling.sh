@@ -110,4 +110,22 @@ TETHER_SAMPLE_RATE=1 TETHER_OUTPUT="$T/mix1/" LD_PRELOAD="$LIBTETHER" "$WL/sampl
 check_eq "a sampled block freed twice is still caught" "survived" "$(cat "$T/df")"
 check_grep "and said" "block already freed; ignored" "$T/df.err"
 
+# The sample arena is made at the first sample: threads racing to take the
+# first ones all keep theirs, and a fork child makes its own.
+F="$top_srcdir/tests/workloads/sample_first.c"
+for n in 1 2 3; do
+	mkdir -p "$T/first$n"
+	TETHER_SAMPLE_RATE=64K TETHER_OUTPUT="$T/first$n/" LD_PRELOAD="$LIBTETHER" \
+		"$WL/sample_first" > "$T/first$n.out" 2> "$T/first$n.err"
+	check_eq "first samples, run $n: exits 0, every block made" \
+		"0 child: 8 blocks parent: 8 blocks" "$? $(paste -sd" " "$T/first$n.out")"
+	check_eq "run $n: nothing said on stderr" "" "$(cat "$T/first$n.err")"
+	for d in "$T/first$n"/*.tdump; do
+		"$TETHER" report --format json -o "$T/first.json" "$d"
+		read -r iu ib _ <<< "$(site "$T/first.json" first "$F")"
+		check_eq "run $n, $(basename "$d"): the 8 first samples, each 1 MiB" \
+			"8388608 8" "$(( (iu + 524288) / 1048576 * 1048576 )) $ib"
+	done
+done
+
 done_testing
